@@ -1,0 +1,89 @@
+"""What every benchmark shares: arguments, the cluster, latency stats, RSS."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+import resource
+import subprocess
+import sys
+import threading
+from typing import Dict, Iterator, List, Optional
+
+READY_PATTERN = re.compile(r"namesrv (\S+:\d+)")
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--namesrv", help="name server address host:port (default: start an embedded one)")
+    parser.add_argument("--topic", default="BenchTopic")
+    parser.add_argument("--size", type=int, default=128, help="message body size in bytes")
+    parser.add_argument("--count", type=int, default=20000, help="messages in total")
+    parser.add_argument("--threads", type=int, default=1)
+
+
+@contextlib.contextmanager
+def embedded_cluster_or_address(namesrv: Optional[str]) -> Iterator[str]:
+    """Yields `namesrv`, or the address of an embedded cluster in a child process."""
+    if namesrv:
+        yield namesrv
+        return
+    child = subprocess.Popen(
+        [sys.executable, "-m", "rocketmq.testing", "--port", "0", "--broker-port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        ready_line = child.stdout.readline()
+        match = READY_PATTERN.search(ready_line)
+        if not match:
+            raise RuntimeError(f"embedded cluster did not start: {ready_line!r}")
+        print(f"# embedded cluster: {ready_line.strip()}", flush=True)
+        yield match.group(1)
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+class LatencyRecorder:
+    """Thread-safe list of latencies in seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._samples: List[float] = []
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self._samples.append(seconds)
+
+    def percentile_ms(self, fraction: float) -> float:
+        with self._lock:
+            ordered = sorted(self._samples)
+        if not ordered:
+            return float("nan")
+        index = min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))
+        return ordered[index] * 1000.0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._samples)
+
+
+def peak_rss_mib() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def print_report(title: str, messages: int, elapsed: float, latencies: LatencyRecorder, latency_label: str,
+                 rss_mib: float, extra: Optional[Dict[str, object]] = None) -> None:
+    rate = messages / elapsed if elapsed > 0 else float("nan")
+    print(title)
+    print(f"  messages      {messages}")
+    print(f"  elapsed       {elapsed:.3f} s")
+    print(f"  throughput    {rate:,.0f} msgs/s")
+    print(f"  {latency_label:<13} p50 {latencies.percentile_ms(0.50):.3f} ms  "
+          f"p99 {latencies.percentile_ms(0.99):.3f} ms  max {latencies.percentile_ms(1.0):.3f} ms")
+    print(f"  peak RSS      {rss_mib:.1f} MiB")
+    for key, value in (extra or {}).items():
+        print(f"  {key:<13} {value}")

@@ -1,0 +1,23 @@
+// What a CProducer handle holds: the core producer plus the C-side state
+// (callbacks and their user data, log settings).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "CProducer.h"
+#include "capi/handles.h"
+#include "producer/producer.h"
+
+struct CProducer {
+  explicit CProducer(const std::string& group) : producer(group) {}
+
+  rmq::Producer producer;
+  bool orderly = false;
+  CLocalTransactionCheckerCallback checker = nullptr;
+  void* checkerData = nullptr;
+
+  std::string logPath;
+  int logFileCount = 3;
+  int64_t logFileSize = 100 * 1024 * 1024;
+};

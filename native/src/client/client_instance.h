@@ -1,0 +1,164 @@
+// Everything a producer or consumer shares with the cluster: the name server
+// list, topic routes, heartbeats to every broker, the remoting client and the
+// timer. One instance per producer/consumer object (each with its own client
+// id, as the Java client gets by turning the DEFAULT instance name into
+// "pid#nanotime").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/message_queue.h"
+#include "common/scheduler.h"
+#include "remoting/remoting_client.h"
+
+namespace rmq {
+
+struct ClientConfig {
+  std::string namesrvAddr;    // "host:port;host:port"
+  std::string namesrvDomain;  // resolved over HTTP when namesrvAddr is empty
+  std::string instanceName = "DEFAULT";
+  std::string unitName;
+  std::string groupName;
+  // ACL (AclClientRPCHook): empty accessKey means no signing.
+  std::string accessKey;
+  std::string secretKey;
+  std::string onsChannel = "ALIYUN";
+  std::string securityToken;
+  // Detected at construction when empty (first non-loopback IPv4, else 127.0.0.1).
+  std::string clientIp;
+  int64_t pollNameServerIntervalMs = 30000;
+  int64_t heartbeatBrokerIntervalMs = 30000;
+};
+
+// QueueData / BrokerData of TopicRouteData.java.
+struct QueueData {
+  std::string brokerName;
+  int readQueueNums = 0;
+  int writeQueueNums = 0;
+  int perm = 0;
+  int topicSysFlag = 0;
+};
+
+struct BrokerData {
+  std::string cluster;
+  std::string brokerName;
+  std::map<int64_t, std::string> brokerAddrs;  // brokerId -> "ip:port"; 0 is the master
+};
+
+struct TopicRouteData {
+  std::string orderTopicConf;
+  std::vector<QueueData> queueDatas;
+  std::vector<BrokerData> brokerDatas;
+
+  bool operator==(const TopicRouteData& o) const;
+  // Parses the name server's JSON (tolerates unquoted integer map keys).
+  static TopicRouteData fromJson(const std::string& json);
+};
+
+// Writable queues of a topic, built as the Java client's
+// MQClientInstance.topicRouteData2TopicPublishInfo does.
+struct TopicPublishInfo {
+  bool orderTopic = false;
+  std::vector<MessageQueue> queues;
+  std::shared_ptr<const TopicRouteData> route;
+};
+
+// Subscriptions a consumer announces in heartbeats (ConsumerData.java).
+struct SubscriptionData {
+  std::string topic;
+  std::string subString;  // "*" or "TagA || TagB"
+  std::vector<std::string> tags;
+  std::vector<int32_t> codes;  // Java String.hashCode() of each tag
+  int64_t subVersion = 0;
+  std::string expressionType = "TAG";
+};
+
+struct ConsumerData {
+  std::string groupName;
+  std::string consumeType;    // "CONSUME_PASSIVELY" for push consumers
+  std::string messageModel;   // "CLUSTERING" / "BROADCASTING"
+  std::string consumeFromWhere = "CONSUME_FROM_LAST_OFFSET";
+  std::vector<SubscriptionData> subscriptions;
+  bool unitMode = false;
+};
+
+class ClientInstance {
+ public:
+  explicit ClientInstance(ClientConfig config);
+  ~ClientInstance();  // calls shutdown()
+  ClientInstance(const ClientInstance&) = delete;
+  ClientInstance& operator=(const ClientInstance&) = delete;
+
+  // Starts the remoting client and the scheduler, and schedules route
+  // refresh and heartbeats. Throws MQException(kIllegalArgument) when no
+  // name server is configured.
+  void start();
+  // Unregisters this client from every broker (best effort, bounded wait),
+  // then stops the timer and the remoting client. Idempotent.
+  void shutdown();
+
+  const ClientConfig& config() const { return config_; }
+  const std::string& clientId() const { return clientId_; }
+  RemotingClient& remoting() { return remoting_; }
+  Scheduler& scheduler() { return scheduler_; }
+
+  void registerProducer(const std::string& group);
+  // Called at every heartbeat to collect current subscriptions.
+  void registerConsumer(const std::string& group, std::function<ConsumerData()> provider);
+  void unregisterConsumer(const std::string& group);
+
+  // Heartbeat (HEART_BEAT, code 34) to every known master broker now.
+  void sendHeartbeatToAllBrokers();
+
+  // Route lookup, cached and refreshed every pollNameServerIntervalMs. On a
+  // cache miss asks the name servers (failing over in order) with at most
+  // `timeoutMs`. Throws MQException(kNoRoute / kConnectFailed / kTimeout).
+  std::shared_ptr<const TopicPublishInfo> findPublishInfo(const std::string& topic, int64_t timeoutMs);
+  std::shared_ptr<const TopicRouteData> findRoute(const std::string& topic, int64_t timeoutMs);
+  // Forces a route query now; returns false if the name servers did not answer.
+  bool updateRouteFromNameServer(const std::string& topic, int64_t timeoutMs);
+
+  // Master address of a broker known from any cached route; "" if unknown.
+  std::string findBrokerMasterAddress(const std::string& brokerName) const;
+  std::vector<std::string> allMasterBrokerAddresses() const;
+
+  // Sends a request to a name server, trying each configured address in turn.
+  std::unique_ptr<RemotingCommand> invokeNameServer(RemotingCommand& request, int64_t timeoutMs);
+
+ private:
+  void refreshAllRoutes();
+  std::vector<std::string> nameServerAddresses() const;
+  std::vector<std::string> nameServerAddressesLocked() const;
+  std::string heartbeatBody() const;
+  void sendHeartbeatTo(const std::vector<std::string>& brokers);
+  std::shared_ptr<const TopicRouteData> queryRoute(const std::string& topic, int64_t timeoutMs);
+  // queryRoute, falling back to the auto-create topic's route for producers.
+  std::shared_ptr<const TopicRouteData> queryPublishRoute(const std::string& topic, int64_t timeoutMs);
+  void storeRoute(const std::string& topic, std::shared_ptr<const TopicRouteData> route,
+                  std::shared_ptr<const TopicPublishInfo> info);
+  bool hasProducers() const;
+  bool isStopped() const;
+
+  ClientConfig config_;
+  std::string clientId_;
+  RemotingClient remoting_;
+  Scheduler scheduler_;
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const TopicRouteData>> routes_;
+  std::map<std::string, std::shared_ptr<const TopicPublishInfo>> publishInfos_;
+  std::map<std::string, std::string> brokerMasters_;  // brokerName -> addr
+  std::vector<std::string> producerGroups_;
+  std::map<std::string, std::function<ConsumerData()>> consumers_;
+  size_t nameServerIndex_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace rmq

@@ -1,0 +1,420 @@
+#include "common/json.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/errors.h"
+
+namespace rmq {
+
+namespace {
+
+const Json& nullJson() {
+  static const Json value;
+  return value;
+}
+
+const Json::Object& emptyObject() {
+  static const Json::Object value;
+  return value;
+}
+
+const Json::Array& emptyArray() {
+  static const Json::Array value;
+  return value;
+}
+
+// Nesting limit: a hostile peer must not blow the stack.
+constexpr int kMaxDepth = 64;
+
+}  // namespace
+
+class JsonParser {
+ public:
+  JsonParser(const char* data, size_t len) : p_(data), end_(data + len), begin_(data) {}
+
+  Json parseDocument() {
+    Json value = parseValue(0);
+    skipSpace();
+    if (p_ != end_) fail("trailing characters");
+    return value;
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  const char* begin_;
+
+  [[noreturn]] void fail(const char* what) const {
+    throw MQException(ErrorKind::kProtocol,
+                      std::string("malformed JSON (") + what + ") at offset " + std::to_string(p_ - begin_));
+  }
+
+  void skipSpace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+
+  bool consumeLiteral(const char* word) {
+    const char* q = p_;
+    for (const char* w = word; *w != '\0'; ++w, ++q) {
+      if (q == end_ || *q != *w) return false;
+    }
+    p_ = q;
+    return true;
+  }
+
+  Json parseValue(int depth) {
+    if (depth > kMaxDepth) fail("nested too deeply");
+    skipSpace();
+    if (p_ == end_) fail("unexpected end");
+    char c = *p_;
+    if (c == '{') return parseObject(depth);
+    if (c == '[') return parseArray(depth);
+    if (c == '"') return Json(parseString());
+    if (c == '-' || (c >= '0' && c <= '9')) return parseNumber();
+    if (consumeLiteral("true")) return Json(true);
+    if (consumeLiteral("false")) return Json(false);
+    if (consumeLiteral("null")) return Json();
+    fail("unexpected character");
+  }
+
+  // Keys are strings, or bare integers / identifiers as the Java name
+  // server's fastjson output has them.
+  std::string parseKey() {
+    skipSpace();
+    if (p_ == end_) fail("unexpected end");
+    if (*p_ == '"') return parseString();
+    const char* start = p_;
+    while (p_ != end_ && (std::isalnum(static_cast<unsigned char>(*p_)) || *p_ == '-' || *p_ == '_')) ++p_;
+    if (p_ == start) fail("bad object key");
+    return std::string(start, p_);
+  }
+
+  Json parseObject(int depth) {
+    ++p_;  // {
+    Json result = Json::object();
+    skipSpace();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return result;
+    }
+    while (true) {
+      std::string key = parseKey();
+      skipSpace();
+      if (p_ == end_ || *p_ != ':') fail("expected ':'");
+      ++p_;
+      (*result.object_)[key] = parseValue(depth + 1);
+      skipSpace();
+      if (p_ == end_) fail("unexpected end");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == '}') {
+        ++p_;
+        return result;
+      }
+      fail("expected ',' or '}'");
+    }
+  }
+
+  Json parseArray(int depth) {
+    ++p_;  // [
+    Json result = Json::array();
+    skipSpace();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return result;
+    }
+    while (true) {
+      result.array_->push_back(parseValue(depth + 1));
+      skipSpace();
+      if (p_ == end_) fail("unexpected end");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == ']') {
+        ++p_;
+        return result;
+      }
+      fail("expected ',' or ']'");
+    }
+  }
+
+  static void appendUtf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  uint32_t parseHex4() {
+    if (end_ - p_ < 4) fail("short \\u escape");
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) {
+      char h = *p_++;
+      value <<= 4;
+      if (h >= '0' && h <= '9') value |= static_cast<uint32_t>(h - '0');
+      else if (h >= 'a' && h <= 'f') value |= static_cast<uint32_t>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F') value |= static_cast<uint32_t>(h - 'A' + 10);
+      else fail("bad \\u escape");
+    }
+    return value;
+  }
+
+  std::string parseString() {
+    ++p_;  // opening quote
+    std::string out;
+    while (true) {
+      if (p_ == end_) fail("unterminated string");
+      char c = *p_++;
+      if (c == '"') return out;
+      if (c != '\\') {
+        out.push_back(c);
+        continue;
+      }
+      if (p_ == end_) fail("unterminated escape");
+      char e = *p_++;
+      switch (e) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp = parseHex4();
+          if (cp >= 0xD800 && cp < 0xDC00 && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+            p_ += 2;
+            uint32_t low = parseHex4();
+            if (low >= 0xDC00 && low < 0xE000) {
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            } else {
+              appendUtf8(out, cp);
+              cp = low;
+            }
+          }
+          appendUtf8(out, cp);
+          break;
+        }
+        default: fail("bad escape");
+      }
+    }
+  }
+
+  Json parseNumber() {
+    const char* start = p_;
+    bool integral = true;
+    if (*p_ == '-') ++p_;
+    while (p_ != end_ && ((*p_ >= '0' && *p_ <= '9') || *p_ == '.' || *p_ == 'e' || *p_ == 'E' ||
+                          *p_ == '+' || *p_ == '-')) {
+      if (*p_ == '.' || *p_ == 'e' || *p_ == 'E') integral = false;
+      ++p_;
+    }
+    std::string text(start, p_);
+    if (text == "-" || text.empty()) fail("bad number");
+    if (integral && text.size() < 20) {
+      return Json(static_cast<int64_t>(std::strtoll(text.c_str(), nullptr, 10)));
+    }
+    char* stop = nullptr;
+    double value = std::strtod(text.c_str(), &stop);
+    if (stop == text.c_str()) fail("bad number");
+    return Json(value);
+  }
+};
+
+Json Json::parse(const std::string& text) { return parse(text.data(), text.size()); }
+
+Json Json::parse(const char* data, size_t len) { return JsonParser(data, len).parseDocument(); }
+
+std::string Json::asString(const std::string& fallback) const {
+  switch (type_) {
+    case Type::kString: return string_;
+    case Type::kNumber: return integral_ ? std::to_string(int_) : std::to_string(number_);
+    case Type::kBool: return bool_ ? "true" : "false";
+    default: return fallback;
+  }
+}
+
+int64_t Json::asInt64(int64_t fallback) const {
+  switch (type_) {
+    case Type::kNumber: return integral_ ? int_ : static_cast<int64_t>(number_);
+    case Type::kString: {
+      if (string_.empty()) return fallback;
+      char* stop = nullptr;
+      long long value = std::strtoll(string_.c_str(), &stop, 10);
+      return (stop != nullptr && *stop == '\0') ? static_cast<int64_t>(value) : fallback;
+    }
+    case Type::kBool: return bool_ ? 1 : 0;
+    default: return fallback;
+  }
+}
+
+bool Json::asBool(bool fallback) const {
+  if (type_ == Type::kBool) return bool_;
+  if (type_ == Type::kString) {
+    if (string_ == "true") return true;
+    if (string_ == "false") return false;
+  }
+  if (type_ == Type::kNumber) return asInt64() != 0;
+  return fallback;
+}
+
+double Json::asDouble(double fallback) const {
+  if (type_ == Type::kNumber) return integral_ ? static_cast<double>(int_) : number_;
+  if (type_ == Type::kString) {
+    char* stop = nullptr;
+    double value = std::strtod(string_.c_str(), &stop);
+    return (stop != nullptr && *stop == '\0' && !string_.empty()) ? value : fallback;
+  }
+  return fallback;
+}
+
+void Json::ensureObject() {
+  if (type_ != Type::kObject) {
+    type_ = Type::kObject;
+    object_ = std::make_shared<Object>();
+  } else if (!object_) {
+    object_ = std::make_shared<Object>();
+  } else if (object_.use_count() > 1) {
+    object_ = std::make_shared<Object>(*object_);
+  }
+}
+
+void Json::ensureArray() {
+  if (type_ != Type::kArray) {
+    type_ = Type::kArray;
+    array_ = std::make_shared<Array>();
+  } else if (!array_) {
+    array_ = std::make_shared<Array>();
+  } else if (array_.use_count() > 1) {
+    array_ = std::make_shared<Array>(*array_);
+  }
+}
+
+const Json& Json::operator[](const std::string& key) const {
+  if (type_ != Type::kObject || !object_) return nullJson();
+  auto found = object_->find(key);
+  return found == object_->end() ? nullJson() : found->second;
+}
+
+Json& Json::operator[](const std::string& key) {
+  ensureObject();
+  return (*object_)[key];
+}
+
+bool Json::contains(const std::string& key) const {
+  return type_ == Type::kObject && object_ && object_->count(key) != 0;
+}
+
+const Json::Object& Json::items() const {
+  return (type_ == Type::kObject && object_) ? *object_ : emptyObject();
+}
+
+const Json::Array& Json::elements() const {
+  return (type_ == Type::kArray && array_) ? *array_ : emptyArray();
+}
+
+void Json::push(Json value) {
+  ensureArray();
+  array_->push_back(std::move(value));
+}
+
+size_t Json::size() const {
+  if (type_ == Type::kArray && array_) return array_->size();
+  if (type_ == Type::kObject && object_) return object_->size();
+  return 0;
+}
+
+void appendJsonString(std::string& out, const std::string& text) {
+  static const char* kHex = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[u >> 4]);
+          out.push_back(kHex[u & 0xF]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void Json::dumpTo(std::string& out) const {
+  switch (type_) {
+    case Type::kNull: out += "null"; break;
+    case Type::kBool: out += bool_ ? "true" : "false"; break;
+    case Type::kNumber:
+      if (integral_) {
+        out += std::to_string(int_);
+      } else if (std::isfinite(number_)) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof(buffer), "%.17g", number_);
+        out += buffer;
+      } else {
+        out += "null";
+      }
+      break;
+    case Type::kString: appendJsonString(out, string_); break;
+    case Type::kArray: {
+      out.push_back('[');
+      bool first = true;
+      for (const Json& element : elements()) {
+        if (!first) out.push_back(',');
+        first = false;
+        element.dumpTo(out);
+      }
+      out.push_back(']');
+      break;
+    }
+    case Type::kObject: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& item : items()) {
+        if (!first) out.push_back(',');
+        first = false;
+        appendJsonString(out, item.first);
+        out.push_back(':');
+        item.second.dumpTo(out);
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+std::string Json::dump() const {
+  std::string out;
+  dumpTo(out);
+  return out;
+}
+
+}  // namespace rmq

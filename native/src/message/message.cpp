@@ -1,0 +1,185 @@
+#include "message/message.h"
+
+#include <cstdlib>
+
+#include "common/errors.h"
+#include "message/byte_buffer.h"
+#include "message/compression.h"
+#include "message/message_id.h"
+#include "message/sysflag.h"
+
+namespace rmq {
+
+namespace {
+constexpr char kNameValueSeparator = '\x01';
+constexpr char kPropertySeparator = '\x02';
+}  // namespace
+
+int Message::delayTimeLevel() const {
+  auto it = properties_.find(property::kDelayLevel);
+  if (it == properties_.end()) return 0;
+  return std::atoi(it->second.c_str());
+}
+
+void Message::setDelayTimeLevel(int level) { putProperty(property::kDelayLevel, std::to_string(level)); }
+
+std::string Message::property(const std::string& key) const {
+  auto it = properties_.find(key);
+  return it == properties_.end() ? std::string() : it->second;
+}
+
+std::string Message::encodedProperties() const {
+  size_t size = 0;
+  for (const auto& kv : properties_) size += kv.first.size() + kv.second.size() + 2;
+  std::string out;
+  out.reserve(size);
+  for (const auto& kv : properties_) {
+    out += kv.first;
+    out.push_back(kNameValueSeparator);
+    out += kv.second;
+    out.push_back(kPropertySeparator);
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
+std::map<std::string, std::string> Message::decodeProperties(const char* data, size_t len) {
+  // Same tolerance as string2messageProperties: pairs with an empty key or
+  // an empty value are skipped rather than rejected.
+  std::map<std::string, std::string> result;
+  const std::string text(data, len);
+  size_t index = 0;
+  while (index < len) {
+    size_t end = text.find(kPropertySeparator, index);
+    if (end == std::string::npos) end = len;
+    const size_t sep = text.find(kNameValueSeparator, index);
+    if (sep != std::string::npos && sep > index && sep + 1 < end) {
+      result[text.substr(index, sep - index)] = text.substr(sep + 1, end - sep - 1);
+    }
+    index = end + 1;
+  }
+  return result;
+}
+
+std::string MessageExt::msgId() const {
+  auto it = properties().find(property::kUniqueClientMessageIdKey);
+  if (it != properties().end() && !it->second.empty()) return it->second;
+  return offsetMsgId;
+}
+
+namespace {
+
+// Host fields are 4 (IPv4) or 16 (IPv6) address bytes followed by a port.
+std::string readHost(ByteReader& reader, bool v6, std::string* rawIp, int32_t* rawPort) {
+  const size_t ipLength = v6 ? 16 : 4;
+  std::string ip(reader.bytes(ipLength), ipLength);
+  const int32_t port = reader.i32();
+  if (rawIp) *rawIp = ip;
+  if (rawPort) *rawPort = port;
+  return formatSocketAddress(ip, port);
+}
+
+bool isZlibCompressed(int sysFlag) {
+  const int type = sysFlag & sysflag::kCompressionTypeMask;
+  return type == 0 || type == sysflag::kCompressionZlib;
+}
+
+MessageExt decodeOne(ByteReader& reader) {
+  const size_t start = reader.position();
+  MessageExt msg;
+  msg.storeSize = reader.i32();
+  if (msg.storeSize <= 0 || static_cast<size_t>(msg.storeSize) > reader.remaining() + 4) {
+    throw MQException(ErrorKind::kProtocol, "stored message has an invalid total size " +
+                                                std::to_string(msg.storeSize));
+  }
+  reader.i32();  // magic code: not checked, as MessageDecoder does not either
+  msg.bodyCRC = reader.i32();
+  msg.queueId = reader.i32();
+  msg.setFlag(reader.i32());
+  msg.queueOffset = reader.i64();
+  msg.commitLogOffset = reader.i64();
+  msg.sysFlag = reader.i32();
+  msg.bornTimestamp = reader.i64();
+  msg.bornHost = readHost(reader, (msg.sysFlag & sysflag::kBornHostV6) != 0, nullptr, nullptr);
+  msg.storeTimestamp = reader.i64();
+  std::string storeIp;
+  int32_t storePort = 0;
+  msg.storeHost = readHost(reader, (msg.sysFlag & sysflag::kStoreHostV6) != 0, &storeIp, &storePort);
+  msg.reconsumeTimes = reader.i32();
+  msg.preparedTransactionOffset = reader.i64();
+
+  const int32_t bodyLength = reader.i32();
+  if (bodyLength < 0) throw MQException(ErrorKind::kProtocol, "stored message has a negative body length");
+  if (bodyLength > 0) {
+    const char* body = reader.bytes(static_cast<size_t>(bodyLength));
+    if ((msg.sysFlag & sysflag::kCompressed) != 0 && isZlibCompressed(msg.sysFlag)) {
+      msg.setBody(zlibDecompress(body, static_cast<size_t>(bodyLength)));
+    } else {
+      msg.setBody(body, static_cast<size_t>(bodyLength));
+    }
+  }
+
+  const uint8_t topicLength = reader.u8();
+  msg.setTopic(std::string(reader.bytes(topicLength), topicLength));
+
+  const auto propertiesLength = static_cast<uint16_t>(reader.i16());
+  if (propertiesLength > 0) {
+    msg.mutableProperties() = Message::decodeProperties(reader.bytes(propertiesLength), propertiesLength);
+  }
+
+  // The store size covers the whole record; trust it to find the next one
+  // even if a newer broker appended fields we do not know.
+  const size_t consumed = reader.position() - start;
+  if (consumed > static_cast<size_t>(msg.storeSize)) {
+    throw MQException(ErrorKind::kProtocol, "stored message is longer than its declared size");
+  }
+  reader.skip(static_cast<size_t>(msg.storeSize) - consumed);
+
+  msg.offsetMsgId = createOffsetMessageId(storeIp, storePort, msg.commitLogOffset);
+  return msg;
+}
+
+}  // namespace
+
+std::vector<MessageExt> decodeMessages(const char* data, size_t len) {
+  std::vector<MessageExt> messages;
+  ByteReader reader(data, len);
+  while (reader.remaining() > 0) messages.push_back(decodeOne(reader));
+  return messages;
+}
+
+std::string encodeBatch(const std::vector<Message>& messages) {
+  std::vector<std::string> encodedProperties;
+  encodedProperties.reserve(messages.size());
+  size_t total = 0;
+  for (const Message& m : messages) {
+    encodedProperties.push_back(m.encodedProperties());
+    if (encodedProperties.back().size() > 32767) {
+      throw MQException(ErrorKind::kIllegalArgument,
+                        "message properties are too large: " + std::to_string(encodedProperties.back().size()) +
+                            " bytes, at most 32767");
+    }
+    total += 4 + 4 + 4 + 4 + 4 + m.body().size() + 2 + encodedProperties.back().size();
+  }
+
+  // One allocation for the whole batch; each record is
+  // totalSize, magic (0), bodyCRC (0), flag, body length, body, properties.
+  std::string out;
+  out.reserve(total);
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const Message& m = messages[i];
+    const std::string& props = encodedProperties[i];
+    const size_t recordSize = 4 + 4 + 4 + 4 + 4 + m.body().size() + 2 + props.size();
+    appendI32(out, static_cast<int32_t>(recordSize));
+    appendI32(out, 0);
+    appendI32(out, 0);
+    appendI32(out, m.flag());
+    appendI32(out, static_cast<int32_t>(m.body().size()));
+    out += m.body();
+    appendI16(out, static_cast<int16_t>(props.size()));
+    out += props;
+  }
+  return out;
+}
+
+}  // namespace rmq

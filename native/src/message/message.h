@@ -1,0 +1,116 @@
+// Message model of the core: what a producer sends (Message) and what the
+// broker stores and hands back (MessageExt), plus the wire encodings
+// defined by MessageDecoder.java.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rmq {
+
+// Property names from MessageConst.java (only the ones the core uses).
+namespace property {
+constexpr const char* kKeys = "KEYS";
+constexpr const char* kTags = "TAGS";
+constexpr const char* kWaitStoreMsgOk = "WAIT";
+constexpr const char* kDelayLevel = "DELAY";
+constexpr const char* kRetryTopic = "RETRY_TOPIC";
+constexpr const char* kRealTopic = "REAL_TOPIC";
+constexpr const char* kRealQueueId = "REAL_QID";
+constexpr const char* kTransactionPrepared = "TRAN_MSG";
+constexpr const char* kProducerGroup = "PGROUP";
+constexpr const char* kMinOffset = "MIN_OFFSET";
+constexpr const char* kMaxOffset = "MAX_OFFSET";
+constexpr const char* kUniqueClientMessageIdKey = "UNIQ_KEY";
+constexpr const char* kReconsumeTime = "RECONSUME_TIME";
+constexpr const char* kMaxReconsumeTimes = "MAX_RECONSUME_TIMES";
+constexpr const char* kConsumeStartTimestamp = "CONSUME_START_TIME";
+constexpr const char* kTransactionCheckTimes = "TRANSACTION_CHECK_TIMES";
+constexpr const char* kShardingKey = "__SHARDINGKEY";
+constexpr const char* kOriginMessageId = "ORIGIN_MESSAGE_ID";
+constexpr const char* kMsgRegion = "MSG_REGION";
+constexpr const char* kTraceSwitch = "TRACE_ON";
+}  // namespace property
+
+class Message {
+ public:
+  Message() = default;
+  explicit Message(std::string topic) : topic_(std::move(topic)) {}
+
+  const std::string& topic() const { return topic_; }
+  void setTopic(std::string t) { topic_ = std::move(t); }
+
+  // Tags, keys and the delay level live in the property map, as in Java.
+  std::string tags() const { return property(property::kTags); }
+  void setTags(const std::string& tags) { putProperty(property::kTags, tags); }
+  std::string keys() const { return property(property::kKeys); }
+  void setKeys(const std::string& keys) { putProperty(property::kKeys, keys); }
+  int delayTimeLevel() const;
+  void setDelayTimeLevel(int level);
+
+  const std::string& body() const { return body_; }
+  std::string& mutableBody() { return body_; }
+  void setBody(std::string body) { body_ = std::move(body); }
+  void setBody(const char* data, size_t len) { body_.assign(data, len); }
+
+  // Returns "" when absent.
+  std::string property(const std::string& key) const;
+  bool hasProperty(const std::string& key) const { return properties_.count(key) != 0; }
+  void putProperty(const std::string& key, const std::string& value) { properties_[key] = value; }
+  void clearProperty(const std::string& key) { properties_.erase(key); }
+  const std::map<std::string, std::string>& properties() const { return properties_; }
+  std::map<std::string, std::string>& mutableProperties() { return properties_; }
+
+  int flag() const { return flag_; }
+  void setFlag(int f) { flag_ = f; }
+
+  // "k1\x01v1\x02k2\x01v2" (MessageDecoder.messageProperties2String: the
+  // separator after the last pair is dropped, as the Java client does).
+  std::string encodedProperties() const;
+  static std::map<std::string, std::string> decodeProperties(const char* data, size_t len);
+
+ private:
+  std::string topic_;
+  std::string body_;
+  std::map<std::string, std::string> properties_;
+  int flag_ = 0;
+};
+
+// A message as stored by the broker (MessageExt.java). Produced by decoding
+// pull results and CHECK_TRANSACTION_STATE bodies.
+class MessageExt : public Message {
+ public:
+  std::string brokerName;
+  int queueId = 0;
+  int storeSize = 0;
+  int64_t queueOffset = 0;
+  int sysFlag = 0;
+  int64_t bornTimestamp = 0;
+  std::string bornHost;   // "ip:port"
+  int64_t storeTimestamp = 0;
+  std::string storeHost;  // "ip:port"
+  std::string offsetMsgId;  // MessageDecoder.createMessageId(storeHost, commitLogOffset)
+  int64_t commitLogOffset = 0;
+  int32_t bodyCRC = 0;
+  int reconsumeTimes = 0;
+  int64_t preparedTransactionOffset = 0;
+
+  // The id users see: UNIQ_KEY when present, else offsetMsgId (as Java's
+  // MessageClientExt.getMsgId does).
+  std::string msgId() const;
+};
+
+// MessageDecoder.decodes: every message in a pull-result / check body.
+// Decompresses bodies flagged COMPRESSED. Throws MQException(kProtocol) on
+// malformed input.
+std::vector<MessageExt> decodeMessages(const char* data, size_t len);
+
+// MessageClientIDSetter.createUniqID: 32 uppercase hex characters.
+std::string createUniqueMessageId();
+
+// MessageDecoder.encodeMessages: the body of SEND_BATCH_MESSAGE.
+std::string encodeBatch(const std::vector<Message>& messages);
+
+}  // namespace rmq

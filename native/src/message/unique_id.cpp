@@ -1,0 +1,105 @@
+// createUniqueMessageId: the UNIQ_KEY layout of MessageClientIDSetter.
+// A fixed prefix (client IPv4, low 16 bits of the pid, a per-process random
+// number standing in for Java's class loader hash) followed by the
+// milliseconds since the start of the current month and a wrapping counter.
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <random>
+
+#include "message/byte_buffer.h"
+#include "message/message.h"
+
+namespace rmq {
+
+namespace {
+
+// First non-loopback IPv4 address of this host, else 127.0.0.1.
+std::string localIpv4Bytes() {
+  std::string result("\x7f\x00\x00\x01", 4);
+  struct ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return result;
+  for (struct ifaddrs* it = list; it != nullptr; it = it->ifa_next) {
+    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) continue;
+    const auto* addr = reinterpret_cast<const sockaddr_in*>(it->ifa_addr);
+    const uint32_t hostOrder = ntohl(addr->sin_addr.s_addr);
+    if ((hostOrder >> 24) == 127) continue;
+    result.assign(reinterpret_cast<const char*>(&addr->sin_addr.s_addr), 4);
+    break;
+  }
+  freeifaddrs(list);
+  return result;
+}
+
+int64_t nowMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Local-time start of the month containing `millis`, and of the next month
+// (Java uses the default time zone's calendar).
+void monthBounds(int64_t millis, int64_t* start, int64_t* next) {
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  local.tm_mday = 1;
+  local.tm_hour = 0;
+  local.tm_min = 0;
+  local.tm_sec = 0;
+  local.tm_isdst = -1;
+  *start = static_cast<int64_t>(std::mktime(&local)) * 1000;
+  local.tm_mon += 1;
+  local.tm_isdst = -1;
+  *next = static_cast<int64_t>(std::mktime(&local)) * 1000;
+}
+
+class UniqueIdGenerator {
+ public:
+  UniqueIdGenerator() {
+    std::string fixed = localIpv4Bytes();
+    appendI16(fixed, static_cast<int16_t>(getpid()));
+    std::random_device entropy;
+    appendI32(fixed, static_cast<int32_t>(entropy()));
+    prefix_ = toHex(fixed.data(), fixed.size());
+    monthBounds(nowMillis(), &monthStart_, &nextMonthStart_);
+  }
+
+  std::string next() {
+    const int64_t now = nowMillis();
+    int64_t start;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (now >= nextMonthStart_) monthBounds(now, &monthStart_, &nextMonthStart_);
+      start = monthStart_;
+    }
+    int64_t elapsed = now - start;
+    if (elapsed < 0) elapsed = 0;  // clock stepped back (e.g. NTP)
+    std::string suffix;
+    appendI32(suffix, static_cast<int32_t>(elapsed));
+    appendI16(suffix, static_cast<int16_t>(counter_.fetch_add(1, std::memory_order_relaxed)));
+    return prefix_ + toHex(suffix.data(), suffix.size());
+  }
+
+ private:
+  std::string prefix_;
+  std::mutex mutex_;
+  int64_t monthStart_ = 0;
+  int64_t nextMonthStart_ = 0;
+  std::atomic<uint32_t> counter_{0};
+};
+
+}  // namespace
+
+std::string createUniqueMessageId() {
+  static UniqueIdGenerator generator;
+  return generator.next();
+}
+
+}  // namespace rmq

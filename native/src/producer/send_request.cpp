@@ -1,0 +1,98 @@
+#include "producer/send_request.h"
+
+#include <cstdlib>
+
+#include "common/errors.h"
+#include "message/sysflag.h"
+
+namespace rmq {
+
+namespace {
+constexpr const char* kAutoCreateTopic = "TBW102";
+constexpr int kDefaultTopicQueueNums = 4;
+
+int64_t parseLong(const std::string& text) { return std::strtoll(text.c_str(), nullptr, 10); }
+
+int commitOrRollbackFlag(LocalTransactionState state) {
+  switch (state) {
+    case LocalTransactionState::kCommit:
+      return sysflag::kTransactionCommitType;
+    case LocalTransactionState::kRollback:
+      return sysflag::kTransactionRollbackType;
+    case LocalTransactionState::kUnknown:
+      break;
+  }
+  return sysflag::kTransactionNotType;
+}
+}  // namespace
+
+RemotingCommand buildSendRequest(const std::string& producerGroup, const OutgoingMessage& msg,
+                                 const MessageQueue& queue, int64_t bornTimestamp) {
+  RemotingCommand request = RemotingCommand::makeRequest(msg.batch ? request_code::kSendBatchMessage
+                                                                   : request_code::kSendMessageV2);
+  auto& f = request.extFields;
+  f["a"] = producerGroup;
+  f["b"] = msg.topic;
+  f["c"] = kAutoCreateTopic;
+  f["d"] = std::to_string(kDefaultTopicQueueNums);
+  f["e"] = std::to_string(queue.queueId);
+  f["f"] = std::to_string(msg.sysFlag);
+  f["g"] = std::to_string(bornTimestamp);
+  f["h"] = std::to_string(msg.flag);
+  f["i"] = msg.properties;
+  f["j"] = "0";
+  f["k"] = "false";
+  f["m"] = msg.batch ? "true" : "false";
+  f["n"] = queue.brokerName;
+  request.body = msg.body();
+  return request;
+}
+
+SendResult parseSendResponse(const RemotingCommand& response, const OutgoingMessage& msg,
+                             const MessageQueue& queue) {
+  SendResult result;
+  switch (response.code) {
+    case response_code::kSuccess:
+      result.status = SendStatus::kSendOk;
+      break;
+    case response_code::kFlushDiskTimeout:
+      result.status = SendStatus::kFlushDiskTimeout;
+      break;
+    case response_code::kFlushSlaveTimeout:
+      result.status = SendStatus::kFlushSlaveTimeout;
+      break;
+    case response_code::kSlaveNotAvailable:
+      result.status = SendStatus::kSlaveNotAvailable;
+      break;
+    default:
+      throw MQException(ErrorKind::kBrokerError,
+                        "broker " + queue.brokerName + " rejected the message (code " +
+                            std::to_string(response.code) + "): " + response.remark,
+                        response.code);
+  }
+  result.msgId = msg.msgId;
+  result.offsetMsgId = response.field("msgId");
+  result.queue = queue;
+  const std::string& queueId = response.field("queueId");
+  if (!queueId.empty()) result.queue.queueId = static_cast<int>(parseLong(queueId));
+  result.queueOffset = parseLong(response.field("queueOffset", "0"));
+  result.transactionId = response.field("transactionId");
+  return result;
+}
+
+RemotingCommand buildEndTransactionRequest(const EndTransactionFields& fields, const std::string& remark) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kEndTransaction);
+  auto& f = request.extFields;
+  f["producerGroup"] = fields.producerGroup;
+  f["tranStateTableOffset"] = std::to_string(fields.tranStateTableOffset);
+  f["commitLogOffset"] = std::to_string(fields.commitLogOffset);
+  f["commitOrRollback"] = std::to_string(commitOrRollbackFlag(fields.state));
+  f["fromTransactionCheck"] = fields.fromTransactionCheck ? "true" : "false";
+  f["msgId"] = fields.msgId;
+  if (!fields.transactionId.empty()) f["transactionId"] = fields.transactionId;
+  if (!fields.brokerName.empty()) f["bname"] = fields.brokerName;
+  if (!remark.empty()) request.setRemark(remark);
+  return request;
+}
+
+}  // namespace rmq

@@ -1,0 +1,759 @@
+#include "remoting/remoting_client.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/errors.h"
+#include "common/log.h"
+
+namespace rmq {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int32_t kRequestCodeNotSupported = 3;
+constexpr int32_t kSystemError = 1;
+// How often the I/O thread looks for expired async requests while some are pending.
+constexpr int kDeadlineScanMs = 10;
+constexpr size_t kReadChunk = 64 * 1024;
+
+Clock::time_point deadlineAfter(int64_t timeoutMs) {
+  return Clock::now() + std::chrono::milliseconds(timeoutMs < 0 ? 0 : timeoutMs);
+}
+
+// "host:port" -> sockaddr; numeric IPv4/IPv6 first, then a resolver lookup.
+bool resolve(const std::string& addr, sockaddr_storage& out, socklen_t& outLen) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= addr.size()) return false;
+  std::string host = addr.substr(0, colon);
+  std::string port = addr.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) return false;
+  std::memcpy(&out, found->ai_addr, found->ai_addrlen);
+  outLen = static_cast<socklen_t>(found->ai_addrlen);
+  freeaddrinfo(found);
+  return true;
+}
+
+// Connects with a deadline; returns a connected non-blocking socket.
+int connectWithin(const std::string& addr, Clock::time_point deadline) {
+  sockaddr_storage sa{};
+  socklen_t saLen = 0;
+  if (!resolve(addr, sa, saLen)) throw MQException(ErrorKind::kConnectFailed, "cannot resolve address " + addr);
+  int fd = ::socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw MQException(ErrorKind::kConnectFailed, std::string("socket(): ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), saLen);
+  if (rc != 0 && errno != EINPROGRESS) {
+    int err = errno;
+    ::close(fd);
+    throw MQException(ErrorKind::kConnectFailed, "connect to " + addr + " failed: " + std::strerror(err));
+  }
+  if (rc != 0) {
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) {
+        ::close(fd);
+        throw MQException(ErrorKind::kTimeout, "connect to " + addr + " timed out");
+      }
+      pollfd p{fd, POLLOUT, 0};
+      int ready = ::poll(&p, 1, static_cast<int>(left));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) continue;
+      int err = 0;
+      socklen_t errLen = sizeof(err);
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errLen);
+      if (err != 0) {
+        ::close(fd);
+        throw MQException(ErrorKind::kConnectFailed, "connect to " + addr + " failed: " + std::strerror(err));
+      }
+      break;
+    }
+  }
+  return fd;
+}
+
+void putInt32(char* out, uint32_t v) {
+  out[0] = static_cast<char>(v >> 24);
+  out[1] = static_cast<char>(v >> 16);
+  out[2] = static_cast<char>(v >> 8);
+  out[3] = static_cast<char>(v);
+}
+
+// A frame ready to write: length words + header, and the body kept apart so
+// that it is never copied again on its way to the socket.
+struct OutFrame {
+  std::string head;
+  std::string body;
+  size_t written = 0;
+
+  size_t total() const { return head.size() + body.size(); }
+};
+
+OutFrame makeFrame(const RemotingCommand& cmd, std::string body) {
+  std::string header = cmd.encodeHeader();
+  OutFrame frame;
+  frame.head.resize(8);
+  putInt32(&frame.head[0], static_cast<uint32_t>(4 + header.size() + body.size()));
+  putInt32(&frame.head[4], (static_cast<uint32_t>(cmd.serializeType) << 24) | static_cast<uint32_t>(header.size()));
+  frame.head += header;
+  frame.body = std::move(body);
+  return frame;
+}
+
+struct Connection {
+  explicit Connection(std::string a) : addr(std::move(a)) {}
+
+  const std::string addr;
+  std::timed_mutex connectMutex;  // one connect attempt at a time per address
+
+  std::mutex writeMutex;          // guards fd, closed, outbox
+  int fd = -1;
+  bool closed = false;
+  std::deque<OutFrame> outbox;    // what the socket did not take yet
+
+  std::string inbox;              // I/O thread only
+};
+
+struct Pending {
+  std::string addr;
+  Clock::time_point deadline;
+  ResponseCallback callback;  // async; empty for sync waiters
+
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
+  std::unique_ptr<RemotingCommand> response;
+  std::exception_ptr error;
+};
+
+}  // namespace
+
+// State shared by the caller threads, the I/O thread and the callback thread.
+// Held through shared_ptr so that a shutdown() issued from the callback
+// thread can leave that thread to finish on its own.
+struct Core {
+  std::mutex mutex;  // guards connections, pending, handlers, hook, stopping
+  std::map<std::string, std::shared_ptr<Connection>> connections;
+  std::unordered_map<int32_t, std::shared_ptr<Pending>> pending;
+  std::map<int32_t, RequestHandler> handlers;
+  RequestHook hook;
+  bool started = false;
+  std::atomic<bool> stopping{false};
+  int wakeFd = -1;
+
+  std::mutex tasksMutex;
+  std::condition_variable tasksReady;
+  std::deque<std::function<void()>> tasks;
+  bool tasksClosed = false;
+
+  ~Core() {
+    if (wakeFd >= 0) ::close(wakeFd);
+  }
+
+  void wake() {
+    uint64_t one = 1;
+    if (wakeFd >= 0) {
+      ssize_t ignored = ::write(wakeFd, &one, sizeof(one));
+      (void)ignored;
+    }
+  }
+
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(tasksMutex);
+      if (tasksClosed) return;
+      tasks.push_back(std::move(task));
+    }
+    tasksReady.notify_one();
+  }
+
+  // Completes a request exactly once, from whichever thread sees its end.
+  void complete(const std::shared_ptr<Pending>& p, std::unique_ptr<RemotingCommand> response,
+                std::exception_ptr error) {
+    if (p->callback) {
+      auto callback = std::move(p->callback);
+      auto shared = std::make_shared<std::unique_ptr<RemotingCommand>>(std::move(response));
+      post([callback, shared, error] {
+        try {
+          callback(std::move(*shared), error);
+        } catch (const std::exception& e) {
+          RMQ_LOG(kError, "response callback threw: " << e.what());
+        } catch (...) {
+          RMQ_LOG(kError, "response callback threw an unknown exception");
+        }
+      });
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(p->mutex);
+      p->response = std::move(response);
+      p->error = error;
+      p->finished = true;
+    }
+    p->done.notify_all();
+  }
+
+  std::shared_ptr<Pending> takePending(int32_t opaque) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = pending.find(opaque);
+    if (found == pending.end()) return nullptr;
+    auto p = found->second;
+    pending.erase(found);
+    return p;
+  }
+
+  void failPendingOf(const std::string& addr, ErrorKind kind, const std::string& why) {
+    std::vector<std::shared_ptr<Pending>> failed;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (auto it = pending.begin(); it != pending.end();) {
+        if (addr.empty() || it->second->addr == addr) {
+          failed.push_back(it->second);
+          it = pending.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& p : failed) complete(p, nullptr, std::make_exception_ptr(MQException(kind, why)));
+  }
+
+  // Writes what the socket takes now; the rest waits for POLLOUT. Called
+  // with conn->writeMutex held. Returns false when the connection broke.
+  static bool flush(Connection& conn) {
+    while (!conn.outbox.empty()) {
+      iovec parts[32];
+      int count = 0;
+      size_t skip = conn.outbox.front().written;
+      for (auto& frame : conn.outbox) {
+        if (count + 2 > 32) break;
+        size_t offset = (&frame == &conn.outbox.front()) ? skip : 0;
+        if (offset < frame.head.size()) {
+          parts[count++] = {const_cast<char*>(frame.head.data()) + offset, frame.head.size() - offset};
+          offset = 0;
+        } else {
+          offset -= frame.head.size();
+        }
+        if (offset < frame.body.size()) {
+          parts[count++] = {const_cast<char*>(frame.body.data()) + offset, frame.body.size() - offset};
+        }
+      }
+      msghdr msg{};
+      msg.msg_iov = parts;
+      msg.msg_iovlen = static_cast<size_t>(count);
+      ssize_t n = ::sendmsg(conn.fd, &msg, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+        return false;
+      }
+      size_t sent = static_cast<size_t>(n);
+      while (sent > 0 && !conn.outbox.empty()) {
+        OutFrame& front = conn.outbox.front();
+        size_t left = front.total() - front.written;
+        if (sent >= left) {
+          sent -= left;
+          conn.outbox.pop_front();
+        } else {
+          front.written += sent;
+          sent = 0;
+        }
+      }
+    }
+    return true;
+  }
+
+  static bool isOpen(Connection& conn) {
+    std::lock_guard<std::mutex> lock(conn.writeMutex);
+    return conn.fd >= 0 && !conn.closed;
+  }
+
+  std::shared_ptr<Connection> connection(const std::string& addr, Clock::time_point deadline) {
+    std::shared_ptr<Connection> conn;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (stopping) throw MQException(ErrorKind::kIllegalState, "remoting client is shut down");
+      auto& slot = connections[addr];
+      if (!slot) slot = std::make_shared<Connection>(addr);
+      conn = slot;
+    }
+    if (isOpen(*conn)) return conn;
+    std::unique_lock<std::timed_mutex> connecting(conn->connectMutex, std::defer_lock);
+    if (!connecting.try_lock_until(deadline)) {
+      throw MQException(ErrorKind::kTimeout, "connect to " + addr + " timed out");
+    }
+    {
+      // Another caller may have connected while we waited for the lock.
+      std::shared_ptr<Connection> current;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto found = connections.find(addr);
+        if (found != connections.end()) current = found->second;
+      }
+      if (current && isOpen(*current)) return current;
+    }
+    int fd = connectWithin(addr, deadline);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (stopping) {
+      ::close(fd);
+      throw MQException(ErrorKind::kIllegalState, "remoting client is shut down");
+    }
+    // A broken connection is replaced by a fresh object so that the I/O
+    // thread's clean-up of the old one cannot touch the new socket.
+    auto fresh = std::make_shared<Connection>(addr);
+    fresh->fd = fd;
+    connections[addr] = fresh;
+    wake();
+    RMQ_LOG(kInfo, "connected to " << addr);
+    return fresh;
+  }
+
+  void send(const std::shared_ptr<Connection>& conn, OutFrame frame) {
+    bool broken = false;
+    {
+      std::lock_guard<std::mutex> lock(conn->writeMutex);
+      if (conn->closed || conn->fd < 0) {
+        broken = true;
+      } else {
+        bool wasIdle = conn->outbox.empty();
+        conn->outbox.push_back(std::move(frame));
+        if (wasIdle) {
+          broken = !flush(*conn);
+          if (!broken && !conn->outbox.empty()) wake();  // let the I/O thread wait for POLLOUT
+        }
+      }
+      // Marked closed so nobody else writes to it; the I/O thread closes the
+      // socket and fails the requests waiting on it.
+      if (broken) conn->closed = true;
+    }
+    if (broken) wake();
+    if (broken) throw MQException(ErrorKind::kConnectFailed, "connection to " + conn->addr + " is closed");
+  }
+};
+
+struct RemotingClient::Impl {
+  std::shared_ptr<Core> core = std::make_shared<Core>();
+  std::thread ioThread;
+  std::thread callbackThread;
+  std::mutex lifecycle;
+};
+
+namespace {
+
+void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(conn->writeMutex);
+    if (conn->fd >= 0) ::close(conn->fd);
+    conn->fd = -1;
+    conn->closed = true;
+    conn->outbox.clear();
+  }
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    auto found = core.connections.find(conn->addr);
+    if (found != core.connections.end() && found->second == conn) core.connections.erase(found);
+  }
+  RMQ_LOG(kInfo, "connection to " << conn->addr << " closed: " << why);
+  core.failPendingOf(conn->addr, ErrorKind::kConnectFailed, "connection to " + conn->addr + " closed: " + why);
+}
+
+void dispatchRequest(const std::shared_ptr<Core>& core, const std::string& addr, RemotingCommand request) {
+  RequestHandler handler;
+  {
+    std::lock_guard<std::mutex> lock(core->mutex);
+    auto found = core->handlers.find(request.code);
+    if (found != core->handlers.end()) handler = found->second;
+  }
+  auto shared = std::make_shared<RemotingCommand>(std::move(request));
+  core->post([core, addr, handler, shared] {
+    std::unique_ptr<RemotingCommand> response;
+    if (!handler) {
+      response.reset(new RemotingCommand(RemotingCommand::makeResponse(
+          *shared, kRequestCodeNotSupported, "request code " + std::to_string(shared->code) + " not supported")));
+    } else {
+      try {
+        response = handler(addr, *shared);
+      } catch (const std::exception& e) {
+        RMQ_LOG(kError, "handler for request code " << shared->code << " failed: " << e.what());
+        response.reset(new RemotingCommand(RemotingCommand::makeResponse(*shared, kSystemError, e.what())));
+      }
+    }
+    if (!response || shared->isOneway()) return;
+    response->opaque = shared->opaque;
+    response->flag |= kFlagResponse;
+    std::shared_ptr<Connection> conn;
+    {
+      std::lock_guard<std::mutex> lock(core->mutex);
+      auto found = core->connections.find(addr);
+      if (found != core->connections.end()) conn = found->second;
+    }
+    if (!conn) return;
+    std::string body = std::move(response->body);
+    try {
+      core->send(conn, makeFrame(*response, std::move(body)));
+    } catch (const std::exception& e) {
+      RMQ_LOG(kWarn, "could not answer " << addr << ": " << e.what());
+    }
+  });
+}
+
+// Splits the inbox into frames; false when the peer sent garbage.
+bool consumeFrames(const std::shared_ptr<Core>& core, Connection& conn) {
+  size_t offset = 0;
+  std::string& in = conn.inbox;
+  while (in.size() - offset >= 4) {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(in.data() + offset);
+    uint32_t length = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+    if (length < 4 || length > kMaxFrameLength) return false;
+    if (in.size() - offset - 4 < length) break;
+    RemotingCommand cmd;
+    try {
+      cmd = RemotingCommand::decode(in.data() + offset + 4, length);
+    } catch (const MQException& e) {
+      RMQ_LOG(kWarn, "bad frame from " << conn.addr << ": " << e.what());
+      return false;
+    }
+    offset += 4 + length;
+    if (cmd.isResponse()) {
+      auto pending = core->takePending(cmd.opaque);
+      if (pending) {
+        core->complete(pending, std::unique_ptr<RemotingCommand>(new RemotingCommand(std::move(cmd))), nullptr);
+      } else {
+        RMQ_LOG(kDebug, "response for unknown opaque " << cmd.opaque << " from " << conn.addr);
+      }
+    } else {
+      dispatchRequest(core, conn.addr, std::move(cmd));
+    }
+  }
+  in.erase(0, offset);
+  return true;
+}
+
+void expireDeadlines(Core& core) {
+  auto now = Clock::now();
+  std::vector<std::shared_ptr<Pending>> expired;
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    for (auto it = core.pending.begin(); it != core.pending.end();) {
+      // Sync waiters time out by themselves; only async ones need the loop.
+      if (it->second->callback && it->second->deadline <= now) {
+        expired.push_back(it->second);
+        it = core.pending.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& p : expired) {
+    core.complete(p, nullptr,
+                  std::make_exception_ptr(MQException(ErrorKind::kTimeout, "request to " + p->addr + " timed out")));
+  }
+}
+
+void ioLoop(std::shared_ptr<Core> core) {
+  std::vector<pollfd> fds;
+  std::vector<std::shared_ptr<Connection>> polled;
+  std::vector<char> chunk(kReadChunk);
+  auto lastScan = Clock::now();
+  while (!core->stopping) {
+    fds.clear();
+    polled.clear();
+    fds.push_back({core->wakeFd, POLLIN, 0});
+    bool anyPending = false;
+    std::vector<std::shared_ptr<Connection>> doomed;
+    {
+      std::lock_guard<std::mutex> lock(core->mutex);
+      anyPending = !core->pending.empty();
+      for (auto& entry : core->connections) {
+        auto& conn = entry.second;
+        std::lock_guard<std::mutex> wlock(conn->writeMutex);
+        if (conn->fd < 0) continue;
+        if (conn->closed) {
+          doomed.push_back(conn);
+          continue;
+        }
+        short events = POLLIN;
+        if (!conn->outbox.empty()) events |= POLLOUT;
+        fds.push_back({conn->fd, events, 0});
+        polled.push_back(conn);
+      }
+    }
+    for (auto& conn : doomed) closeConnection(*core, conn, "write failed");
+    int timeout = anyPending ? kDeadlineScanMs : 1000;
+    int ready = ::poll(fds.data(), fds.size(), timeout);
+    if (ready < 0 && errno != EINTR) {
+      RMQ_LOG(kError, "poll failed: " << std::strerror(errno));
+    }
+    if (fds[0].revents & POLLIN) {
+      uint64_t drained;
+      ssize_t ignored = ::read(core->wakeFd, &drained, sizeof(drained));
+      (void)ignored;
+    }
+    for (size_t i = 1; i < fds.size(); ++i) {
+      auto& conn = polled[i - 1];
+      short events = fds[i].revents;
+      if (events == 0) continue;
+      std::string broken;
+      if (events & POLLOUT) {
+        std::lock_guard<std::mutex> lock(conn->writeMutex);
+        if (!conn->closed && !Core::flush(*conn)) broken = "write failed";
+      }
+      if (broken.empty() && (events & (POLLIN | POLLHUP | POLLERR))) {
+        while (true) {
+          ssize_t n = ::recv(fds[i].fd, chunk.data(), chunk.size(), 0);
+          if (n > 0) {
+            conn->inbox.append(chunk.data(), static_cast<size_t>(n));
+            if (static_cast<size_t>(n) < chunk.size()) break;
+            continue;
+          }
+          if (n == 0) {
+            broken = "closed by peer";
+          } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            broken = std::strerror(errno);
+          }
+          break;
+        }
+        if (!consumeFrames(core, *conn) && broken.empty()) broken = "protocol error";
+      }
+      if (!broken.empty()) closeConnection(*core, conn, broken);
+    }
+    auto now = Clock::now();
+    if (now - lastScan >= std::chrono::milliseconds(kDeadlineScanMs)) {
+      lastScan = now;
+      expireDeadlines(*core);
+    }
+  }
+  // Shutting down: close every socket and fail whatever is still pending.
+  std::vector<std::shared_ptr<Connection>> all;
+  {
+    std::lock_guard<std::mutex> lock(core->mutex);
+    for (auto& entry : core->connections) all.push_back(entry.second);
+    core->connections.clear();
+  }
+  for (auto& conn : all) {
+    std::lock_guard<std::mutex> lock(conn->writeMutex);
+    if (conn->fd >= 0) ::close(conn->fd);
+    conn->fd = -1;
+    conn->closed = true;
+  }
+  core->failPendingOf("", ErrorKind::kIllegalState, "remoting client is shut down");
+}
+
+void callbackLoop(std::shared_ptr<Core> core) {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::unique_lock<std::mutex> lock(core->tasksMutex);
+      core->tasksReady.wait(lock, [&] { return !core->tasks.empty() || core->tasksClosed; });
+      if (core->tasks.empty()) return;  // closed and drained
+      task = std::move(core->tasks.front());
+      core->tasks.pop_front();
+    }
+    try {
+      task();
+    } catch (const std::exception& e) {
+      RMQ_LOG(kError, "callback task failed: " << e.what());
+    } catch (...) {
+      RMQ_LOG(kError, "callback task failed with an unknown exception");
+    }
+  }
+}
+
+}  // namespace
+
+RemotingClient::RemotingClient() : impl_(new Impl) {}
+
+RemotingClient::~RemotingClient() { shutdown(); }
+
+void RemotingClient::start() {
+  std::lock_guard<std::mutex> lock(impl_->lifecycle);
+  auto& core = impl_->core;
+  if (core->started) return;
+  core->wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (core->wakeFd < 0) throw MQException(ErrorKind::kInternal, std::string("eventfd: ") + std::strerror(errno));
+  core->started = true;
+  impl_->ioThread = std::thread(ioLoop, core);
+  impl_->callbackThread = std::thread(callbackLoop, core);
+}
+
+void RemotingClient::shutdown() {
+  std::lock_guard<std::mutex> lock(impl_->lifecycle);
+  auto& core = impl_->core;
+  if (core->stopping.exchange(true)) return;
+  core->wake();
+  if (impl_->ioThread.joinable()) impl_->ioThread.join();
+  {
+    std::lock_guard<std::mutex> tasksLock(core->tasksMutex);
+    core->tasksClosed = true;  // queued callbacks (including the failures above) still run
+  }
+  core->tasksReady.notify_all();
+  if (impl_->callbackThread.joinable()) {
+    if (impl_->callbackThread.get_id() == std::this_thread::get_id()) {
+      impl_->callbackThread.detach();  // it holds its own reference to the core
+    } else {
+      impl_->callbackThread.join();
+    }
+  }
+}
+
+void RemotingClient::setRequestHandler(int32_t code, RequestHandler handler) {
+  std::lock_guard<std::mutex> lock(impl_->core->mutex);
+  impl_->core->handlers[code] = std::move(handler);
+}
+
+void RemotingClient::setRequestHook(RequestHook hook) {
+  std::lock_guard<std::mutex> lock(impl_->core->mutex);
+  impl_->core->hook = std::move(hook);
+}
+
+namespace {
+
+void applyHook(Core& core, const std::string& addr, RemotingCommand& request) {
+  RequestHook hook;
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    hook = core.hook;
+  }
+  if (hook) hook(addr, request);
+}
+
+void requireStarted(Core& core) {
+  if (!core.started || core.stopping) {
+    throw MQException(ErrorKind::kIllegalState, "remoting client is not running");
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& addr, RemotingCommand& request,
+                                                            int64_t timeoutMs) {
+  Core& core = *impl_->core;
+  requireStarted(core);
+  auto deadline = deadlineAfter(timeoutMs);
+  applyHook(core, addr, request);
+  auto conn = core.connection(addr, deadline);
+
+  auto pending = std::make_shared<Pending>();
+  pending->addr = addr;
+  pending->deadline = deadline;
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    core.pending[request.opaque] = pending;
+  }
+  try {
+    core.send(conn, makeFrame(request, std::move(request.body)));
+  } catch (...) {
+    core.takePending(request.opaque);
+    throw;
+  }
+  {
+    std::unique_lock<std::mutex> lock(pending->mutex);
+    pending->done.wait_until(lock, deadline, [&] { return pending->finished; });
+  }
+  if (!core.takePending(request.opaque)) {
+    // Completed (or failed) by the I/O thread; wait for the hand-over.
+    std::unique_lock<std::mutex> lock(pending->mutex);
+    pending->done.wait(lock, [&] { return pending->finished; });
+  } else {
+    throw MQException(ErrorKind::kTimeout,
+                      "request " + std::to_string(request.code) + " to " + addr + " timed out after " +
+                          std::to_string(timeoutMs) + " ms");
+  }
+  if (pending->error) std::rethrow_exception(pending->error);
+  return std::move(pending->response);
+}
+
+void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
+                                 ResponseCallback callback) {
+  auto core = impl_->core;
+  try {
+    requireStarted(*core);
+    auto deadline = deadlineAfter(timeoutMs);
+    applyHook(*core, addr, request);
+    auto conn = core->connection(addr, deadline);
+    auto pending = std::make_shared<Pending>();
+    pending->addr = addr;
+    pending->deadline = deadline;
+    pending->callback = callback;
+    {
+      std::lock_guard<std::mutex> lock(core->mutex);
+      core->pending[request.opaque] = pending;
+    }
+    try {
+      core->send(conn, makeFrame(request, std::move(request.body)));
+    } catch (...) {
+      auto mine = core->takePending(request.opaque);
+      if (mine) core->complete(mine, nullptr, std::current_exception());
+    }
+  } catch (...) {
+    // Errors before the request was registered still reach the callback,
+    // on the callback thread, so callers see one completion path.
+    auto pending = std::make_shared<Pending>();
+    pending->callback = std::move(callback);
+    core->complete(pending, nullptr, std::current_exception());
+  }
+}
+
+void RemotingClient::invokeOneway(const std::string& addr, RemotingCommand& request, int64_t timeoutMs) {
+  Core& core = *impl_->core;
+  requireStarted(core);
+  request.markOneway();
+  applyHook(core, addr, request);
+  auto conn = core.connection(addr, deadlineAfter(timeoutMs));
+  core.send(conn, makeFrame(request, std::move(request.body)));
+}
+
+void RemotingClient::sendResponse(const std::string& addr, const RemotingCommand& response) {
+  Core& core = *impl_->core;
+  std::shared_ptr<Connection> conn;
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    auto found = core.connections.find(addr);
+    if (found != core.connections.end()) conn = found->second;
+  }
+  if (!conn) throw MQException(ErrorKind::kConnectFailed, "no connection to " + addr);
+  core.send(conn, makeFrame(response, response.body));
+}
+
+void RemotingClient::post(std::function<void()> task) { impl_->core->post(std::move(task)); }
+
+void RemotingClient::closeConnection(const std::string& addr) {
+  Core& core = *impl_->core;
+  std::lock_guard<std::mutex> lock(core.mutex);
+  auto found = core.connections.find(addr);
+  if (found == core.connections.end()) return;
+  {
+    std::lock_guard<std::mutex> wlock(found->second->writeMutex);
+    found->second->closed = true;  // the I/O thread closes the socket
+  }
+  core.wake();
+}
+
+}  // namespace rmq

@@ -1,0 +1,76 @@
+// Client side of the remoting protocol: one I/O thread multiplexing all TCP
+// connections of a client instance, request/response matching by opaque,
+// per-request deadlines, and dispatch of requests the broker initiates.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "remoting/remoting_command.h"
+
+namespace rmq {
+
+// Invoked once per async request, on the callback executor (never on the I/O
+// thread). Exactly one of `response` / `error` is set.
+using ResponseCallback =
+    std::function<void(std::unique_ptr<RemotingCommand> response, std::exception_ptr error)>;
+
+// Handles a request initiated by the peer (e.g. CHECK_TRANSACTION_STATE).
+// Runs on the callback executor. Returning nullptr sends no response (the
+// request was oneway, or the handler answers later through sendResponse).
+using RequestHandler =
+    std::function<std::unique_ptr<RemotingCommand>(const std::string& addr, RemotingCommand& request)>;
+
+// Called on every outgoing request just before it is encoded; used for ACL
+// signing (adds AccessKey/Signature extFields).
+using RequestHook = std::function<void(const std::string& addr, RemotingCommand& request)>;
+
+class RemotingClient {
+ public:
+  RemotingClient();
+  ~RemotingClient();  // calls shutdown()
+  RemotingClient(const RemotingClient&) = delete;
+  RemotingClient& operator=(const RemotingClient&) = delete;
+
+  // Starts the I/O thread and the callback executor thread.
+  void start();
+  // Closes every connection, fails all pending requests with kIllegalState,
+  // and joins both threads. Idempotent. Safe to call from a callback thread
+  // (then it does not join that thread itself but detaches the work safely).
+  void shutdown();
+
+  void setRequestHandler(int32_t code, RequestHandler handler);
+  void setRequestHook(RequestHook hook);
+
+  // `addr` is "host:port". Connections are created lazily, one per address,
+  // reused, and re-created after a failure. A connect attempt counts against
+  // the timeout. Throws MQException (kConnectFailed, kTimeout, kIllegalState).
+  // Blocks the calling thread only (no lock held while waiting).
+  std::unique_ptr<RemotingCommand> invokeSync(const std::string& addr, RemotingCommand& request,
+                                              int64_t timeoutMs);
+  // Never blocks on the network; `callback` always fires exactly once
+  // (error on connect failure, timeout, or shutdown).
+  void invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
+                   ResponseCallback callback);
+  // Fire and forget; sets the oneway flag. Throws only if the connection
+  // cannot be established within `timeoutMs`.
+  void invokeOneway(const std::string& addr, RemotingCommand& request, int64_t timeoutMs);
+
+  // Sends a response to a request received through a RequestHandler.
+  void sendResponse(const std::string& addr, const RemotingCommand& response);
+
+  // Runs `task` on the callback executor thread (FIFO).
+  void post(std::function<void()> task);
+
+  // Drops the connection to `addr` (next request reconnects).
+  void closeConnection(const std::string& addr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rmq

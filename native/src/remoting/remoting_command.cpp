@@ -1,0 +1,241 @@
+#include "remoting/remoting_command.h"
+
+#include <atomic>
+#include <cstring>
+
+#include "common/errors.h"
+#include "common/json.h"
+
+namespace rmq {
+
+namespace {
+
+std::atomic<int32_t> gNextOpaque{1};
+
+void putInt32(std::string& out, uint32_t v) {
+  char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                   static_cast<char>(v)};
+  out.append(bytes, 4);
+}
+
+void putInt16(std::string& out, uint16_t v) {
+  char bytes[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(bytes, 2);
+}
+
+// Bounds-checked big-endian reader over an untrusted buffer.
+class Reader {
+ public:
+  Reader(const char* data, size_t len) : p_(reinterpret_cast<const unsigned char*>(data)), left_(len) {}
+
+  uint32_t int32() {
+    need(4);
+    uint32_t v = (uint32_t(p_[0]) << 24) | (uint32_t(p_[1]) << 16) | (uint32_t(p_[2]) << 8) | uint32_t(p_[3]);
+    advance(4);
+    return v;
+  }
+  uint16_t int16() {
+    need(2);
+    uint16_t v = static_cast<uint16_t>((p_[0] << 8) | p_[1]);
+    advance(2);
+    return v;
+  }
+  uint8_t byte() {
+    need(1);
+    uint8_t v = p_[0];
+    advance(1);
+    return v;
+  }
+  std::string bytes(size_t n) {
+    need(n);
+    std::string v(reinterpret_cast<const char*>(p_), n);
+    advance(n);
+    return v;
+  }
+  size_t left() const { return left_; }
+
+ private:
+  void need(size_t n) const {
+    if (n > left_) throw MQException(ErrorKind::kProtocol, "truncated remoting header");
+  }
+  void advance(size_t n) {
+    p_ += n;
+    left_ -= n;
+  }
+  const unsigned char* p_;
+  size_t left_;
+};
+
+const char* languageName(uint8_t code) {
+  static const char* kNames[] = {"JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY",
+                                 "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST"};
+  return code < sizeof(kNames) / sizeof(kNames[0]) ? kNames[code] : "OTHER";
+}
+
+uint8_t languageCode(const std::string& name) {
+  static const char* kNames[] = {"JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY",
+                                 "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST"};
+  for (uint8_t i = 0; i < sizeof(kNames) / sizeof(kNames[0]); ++i) {
+    if (name == kNames[i]) return i;
+  }
+  return 7;  // OTHER
+}
+
+std::string encodeJsonHeader(const RemotingCommand& cmd) {
+  // Written by hand, keys in the order fastjson sorts them: this runs for
+  // every message sent, and a generic JSON tree would cost allocations.
+  std::string out;
+  out.reserve(96 + cmd.extFields.size() * 24 + cmd.remark.size());
+  out += "{\"code\":";
+  out += std::to_string(cmd.code);
+  if (!cmd.extFields.empty()) {
+    out += ",\"extFields\":{";
+    bool first = true;
+    for (const auto& field : cmd.extFields) {
+      if (!first) out.push_back(',');
+      first = false;
+      appendJsonString(out, field.first);
+      out.push_back(':');
+      appendJsonString(out, field.second);
+    }
+    out.push_back('}');
+  }
+  out += ",\"flag\":";
+  out += std::to_string(cmd.flag);
+  out += ",\"language\":";
+  appendJsonString(out, cmd.language);
+  out += ",\"opaque\":";
+  out += std::to_string(cmd.opaque);
+  if (cmd.hasRemark) {
+    out += ",\"remark\":";
+    appendJsonString(out, cmd.remark);
+  }
+  out += ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":";
+  out += std::to_string(cmd.version);
+  out.push_back('}');
+  return out;
+}
+
+std::string encodeBinaryHeader(const RemotingCommand& cmd) {
+  std::string ext;
+  for (const auto& field : cmd.extFields) {
+    putInt16(ext, static_cast<uint16_t>(field.first.size()));
+    ext += field.first;
+    putInt32(ext, static_cast<uint32_t>(field.second.size()));
+    ext += field.second;
+  }
+  std::string out;
+  putInt16(out, static_cast<uint16_t>(cmd.code));
+  out.push_back(static_cast<char>(languageCode(cmd.language)));
+  putInt16(out, static_cast<uint16_t>(cmd.version));
+  putInt32(out, static_cast<uint32_t>(cmd.opaque));
+  putInt32(out, static_cast<uint32_t>(cmd.flag));
+  putInt32(out, static_cast<uint32_t>(cmd.remark.size()));
+  out += cmd.remark;
+  putInt32(out, static_cast<uint32_t>(ext.size()));
+  out += ext;
+  return out;
+}
+
+void decodeJsonHeader(const char* data, size_t len, RemotingCommand& cmd) {
+  Json header = Json::parse(data, len);
+  if (!header.isObject()) throw MQException(ErrorKind::kProtocol, "remoting header is not a JSON object");
+  cmd.code = static_cast<int32_t>(header["code"].asInt64());
+  cmd.language = header["language"].asString("JAVA");
+  cmd.version = static_cast<int32_t>(header["version"].asInt64());
+  cmd.opaque = static_cast<int32_t>(header["opaque"].asInt64());
+  cmd.flag = static_cast<int32_t>(header["flag"].asInt64());
+  if (header.contains("remark") && !header["remark"].isNull()) cmd.setRemark(header["remark"].asString());
+  for (const auto& field : header["extFields"].items()) {
+    cmd.extFields[field.first] = field.second.asString();
+  }
+}
+
+void decodeBinaryHeader(const char* data, size_t len, RemotingCommand& cmd) {
+  Reader in(data, len);
+  cmd.code = static_cast<int16_t>(in.int16());
+  cmd.language = languageName(in.byte());
+  cmd.version = static_cast<int16_t>(in.int16());
+  cmd.opaque = static_cast<int32_t>(in.int32());
+  cmd.flag = static_cast<int32_t>(in.int32());
+  uint32_t remarkLen = in.int32();
+  if (remarkLen > 0) cmd.setRemark(in.bytes(remarkLen));
+  uint32_t extLen = in.int32();
+  if (extLen > in.left()) throw MQException(ErrorKind::kProtocol, "extFields longer than the header");
+  Reader ext(data + (len - in.left()), extLen);
+  while (ext.left() > 0) {
+    uint16_t keyLen = ext.int16();
+    std::string key = ext.bytes(keyLen);
+    uint32_t valueLen = ext.int32();
+    cmd.extFields[key] = ext.bytes(valueLen);
+  }
+}
+
+}  // namespace
+
+const std::string& RemotingCommand::empty() {
+  static const std::string value;
+  return value;
+}
+
+RemotingCommand RemotingCommand::makeRequest(int32_t code) {
+  RemotingCommand cmd;
+  cmd.code = code;
+  cmd.opaque = gNextOpaque.fetch_add(1, std::memory_order_relaxed);
+  return cmd;
+}
+
+RemotingCommand RemotingCommand::makeResponse(const RemotingCommand& request, int32_t code,
+                                              const std::string& remark) {
+  RemotingCommand cmd;
+  cmd.code = code;
+  cmd.opaque = request.opaque;
+  cmd.flag = kFlagResponse;
+  cmd.serializeType = request.serializeType;
+  if (!remark.empty()) cmd.setRemark(remark);
+  return cmd;
+}
+
+const std::string& RemotingCommand::field(const std::string& key, const std::string& fallback) const {
+  auto found = extFields.find(key);
+  return found == extFields.end() ? fallback : found->second;
+}
+
+std::string RemotingCommand::encodeHeader() const {
+  return serializeType == SerializeType::kRocketMQ ? encodeBinaryHeader(*this) : encodeJsonHeader(*this);
+}
+
+std::string RemotingCommand::encode() const {
+  std::string header = encodeHeader();
+  std::string frame;
+  frame.reserve(8 + header.size() + body.size());
+  putInt32(frame, static_cast<uint32_t>(4 + header.size() + body.size()));
+  putInt32(frame, (static_cast<uint32_t>(serializeType) << 24) | static_cast<uint32_t>(header.size()));
+  frame += header;
+  frame += body;
+  return frame;
+}
+
+RemotingCommand RemotingCommand::decode(const char* data, size_t len) {
+  if (len > kMaxFrameLength) throw MQException(ErrorKind::kProtocol, "remoting frame exceeds 16 MiB");
+  Reader in(data, len);
+  uint32_t mark = in.int32();
+  uint8_t type = static_cast<uint8_t>(mark >> 24);
+  size_t headerLen = mark & 0xFFFFFF;
+  if (headerLen > in.left()) throw MQException(ErrorKind::kProtocol, "remoting header longer than the frame");
+  RemotingCommand cmd;
+  const char* header = data + 4;
+  if (type == static_cast<uint8_t>(SerializeType::kJson)) {
+    cmd.serializeType = SerializeType::kJson;
+    decodeJsonHeader(header, headerLen, cmd);
+  } else if (type == static_cast<uint8_t>(SerializeType::kRocketMQ)) {
+    cmd.serializeType = SerializeType::kRocketMQ;
+    decodeBinaryHeader(header, headerLen, cmd);
+  } else {
+    throw MQException(ErrorKind::kProtocol, "unknown remoting serialize type " + std::to_string(type));
+  }
+  cmd.body.assign(header + headerLen, len - 4 - headerLen);
+  return cmd;
+}
+
+}  // namespace rmq

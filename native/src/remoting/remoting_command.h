@@ -1,0 +1,74 @@
+// A RocketMQ remoting frame (RemotingCommand in the Java source).
+//
+// Wire layout: int32 total length (not counting itself), int32
+// (serializeType << 24 | headerLength), header bytes, body bytes. All
+// integers big-endian. The header is JSON by default; the binary
+// "ROCKETMQ" serialize type is decoded too because a broker answers in the
+// serialize type of the request and other peers may use it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace rmq {
+
+enum class SerializeType : uint8_t { kJson = 0, kRocketMQ = 1 };
+
+// Java's LanguageCode enum; JSON carries the name, the binary header the ordinal.
+constexpr const char* kLanguageName = "CPP";
+constexpr uint8_t kLanguageCode = 1;  // LanguageCode.CPP code
+
+// MQVersion.Version ordinal the client announces (V4_9_8).
+constexpr int kClientVersion = 409;
+
+constexpr int kFlagResponse = 1 << 0;
+constexpr int kFlagOneway = 1 << 1;
+
+// Largest frame accepted from a peer (NettyDecoder's 16 MiB limit).
+constexpr uint32_t kMaxFrameLength = 16 * 1024 * 1024;
+
+struct RemotingCommand {
+  int32_t code = 0;
+  std::string language = kLanguageName;
+  int32_t version = kClientVersion;
+  int32_t opaque = 0;
+  int32_t flag = 0;
+  std::string remark;
+  bool hasRemark = false;
+  // extFields: every value is a string on the wire. std::map keeps the keys
+  // sorted, which is also the order the ACL signature needs.
+  std::map<std::string, std::string> extFields;
+  std::string body;
+  SerializeType serializeType = SerializeType::kJson;
+
+  // A request with a fresh process-unique opaque.
+  static RemotingCommand makeRequest(int32_t code);
+  // A response to `request` (same opaque, response flag set).
+  static RemotingCommand makeResponse(const RemotingCommand& request, int32_t code,
+                                      const std::string& remark = std::string());
+
+  bool isResponse() const { return (flag & kFlagResponse) != 0; }
+  bool isOneway() const { return (flag & kFlagOneway) != 0; }
+  void markOneway() { flag |= kFlagOneway; }
+
+  // Returns the value of an extField, or `fallback` when absent.
+  const std::string& field(const std::string& key, const std::string& fallback = empty()) const;
+  void setRemark(const std::string& r) {
+    remark = r;
+    hasRemark = true;
+  }
+
+  // Whole frame including the leading 4-byte length.
+  std::string encode() const;
+  // Header only, as it would appear on the wire after the two length words.
+  std::string encodeHeader() const;
+  // Decodes a frame *without* its leading 4-byte length (i.e. what follows it).
+  // Throws MQException(kProtocol) on malformed input.
+  static RemotingCommand decode(const char* data, size_t len);
+
+ private:
+  static const std::string& empty();
+};
+
+}  // namespace rmq

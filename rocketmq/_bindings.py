@@ -1,0 +1,75 @@
+"""The cffi handle on the native core plus the argument checks every wrapper shares.
+
+Arguments are checked here, in Python, before any C call, so a wrong type is
+a ``TypeError`` naming the argument instead of a crash inside the core.
+"""
+
+from typing import Any, Union
+
+from ._native import ffi, lib
+
+__all__ = ["ffi", "lib", "c_string", "c_bytes", "c_int", "check_callable", "py_string", "py_bytes", "address"]
+
+StrOrBytes = Union[str, bytes]
+
+_INT_MIN = -(2**31)
+_INT_MAX = 2**31 - 1
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def c_string(value: Any, name: str) -> bytes:
+    """``value`` (str or bytes) as a NUL-terminated C string argument."""
+    if isinstance(value, str):
+        encoded = value.encode("utf-8")
+    elif isinstance(value, bytes):
+        encoded = value
+    else:
+        raise TypeError(f"{name} must be str or bytes, not {_type_name(value)}")
+    if b"\0" in encoded:
+        # The C API takes NUL-terminated strings: anything after a NUL would
+        # be silently dropped.
+        raise ValueError(f"{name} must not contain NUL characters")
+    return encoded
+
+
+def c_bytes(value: Any, name: str) -> bytes:
+    """``value`` as raw bytes; str is UTF-8 encoded, NUL bytes are allowed."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{name} must be str or bytes, not {_type_name(value)}")
+
+
+def c_int(value: Any, name: str) -> int:
+    """``value`` as a C int; bool and float are refused rather than converted."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int, not {_type_name(value)}")
+    if not _INT_MIN <= value <= _INT_MAX:
+        raise ValueError(f"{name} is out of range for a 32-bit int: {value}")
+    return int(value)
+
+
+def check_callable(value: Any, name: str) -> None:
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, not {_type_name(value)}")
+
+
+def py_bytes(pointer: Any) -> bytes:
+    """A C string returned by the core as bytes (NULL reads as empty)."""
+    if pointer == ffi.NULL:
+        return b""
+    return ffi.string(pointer)
+
+
+def py_string(pointer: Any) -> str:
+    """A C string returned by the core as str (NULL reads as empty)."""
+    return py_bytes(pointer).decode("utf-8", "replace")
+
+
+def address(pointer: Any) -> int:
+    """The address a cdata pointer holds, usable as a dictionary key."""
+    return int(ffi.cast("uintptr_t", pointer))

@@ -1,0 +1,227 @@
+"""The functions the core calls back into (``extern "Python"`` in the cdef).
+
+They run on the core's threads; cffi takes the GIL for them. Each one finds
+its Python context from the ``void*`` user data (a ``ffi.new_handle``) or,
+for the push consumer whose C signature has none, from the consumer pointer.
+No exception may escape into C: user errors are logged (logger
+``rocketmq``) and turned into the safe answer for that callback.
+"""
+
+import logging
+import threading
+import weakref
+from typing import Any, Callable, Dict, Optional
+
+from . import _lifecycle
+from ._bindings import address, ffi, lib, py_string
+from ._statuses import ConsumeStatus, TransactionStatus, as_status, send_result_from_c
+from .exceptions import ProducerSendAsyncFailed
+from .message import ReceivedMessage, _OutgoingMessageView
+
+logger = logging.getLogger("rocketmq")
+
+_QUEUE_SELECTION_FAILED = -1
+
+
+def _log_escaped_error(exc_type: Any, exc_value: Any, traceback: Any) -> None:
+    # Last line of defence: reached only if the code below itself fails.
+    if exc_type is not None:
+        logger.error("error in a RocketMQ callback", exc_info=(exc_type, exc_value, traceback))
+
+
+# ----- queue selector (send_orderly) ------------------------------------------------------
+
+class QueueSelection:
+    """One orderly send: the user's selector, its argument, and any error it raised."""
+
+    __slots__ = ("selector", "message", "arg", "error")
+
+    def __init__(self, selector: Callable[[int, Any, Any], int], message: Any, arg: Any) -> None:
+        self.selector = selector
+        self.message = message
+        self.arg = arg
+        self.error: Optional[BaseException] = None
+
+
+@ffi.def_extern(error=_QUEUE_SELECTION_FAILED, onerror=_log_escaped_error)
+def _rocketmq_select_queue(size, msg, arg):
+    selection: QueueSelection = ffi.from_handle(arg)
+    try:
+        index = selection.selector(size, selection.message, selection.arg)
+    except Exception as error:
+        # Kept for send_orderly to re-raise in the caller's thread.
+        selection.error = error
+        return _QUEUE_SELECTION_FAILED
+    if isinstance(index, bool) or not isinstance(index, int):
+        selection.error = TypeError(f"queue selector must return int, not {type(index).__name__}")
+        return _QUEUE_SELECTION_FAILED
+    if not 0 <= index < size:
+        selection.error = ValueError(f"queue selector returned {index}, outside 0..{size - 1}")
+        return _QUEUE_SELECTION_FAILED
+    return index
+
+
+# ----- async send -------------------------------------------------------------------------
+
+class AsyncSend:
+    """One send_async call, alive (in ``_pending_sends``) until the core reports back."""
+
+    __slots__ = ("message", "on_success", "on_exception", "c_handle", "__weakref__")
+
+    def __init__(self, message: Any, on_success: Callable, on_exception: Callable) -> None:
+        self.message = message  # the core may still read it until completion
+        self.on_success = on_success
+        self.on_exception = on_exception
+        self.c_handle = ffi.new_handle(self)
+
+
+_pending_sends: Dict[int, AsyncSend] = {}
+_pending_lock = threading.Lock()
+
+
+def track_async_send(send: AsyncSend) -> None:
+    with _pending_lock:
+        _pending_sends[address(send.c_handle)] = send
+
+
+def forget_async_send(user_data: Any) -> Optional[AsyncSend]:
+    with _pending_lock:
+        return _pending_sends.pop(address(user_data), None)
+
+
+def pending_async_sends() -> int:
+    with _pending_lock:
+        return len(_pending_sends)
+
+
+@ffi.def_extern(onerror=_log_escaped_error)
+def _rocketmq_on_send_success(result, msg, user_data):
+    send = forget_async_send(user_data)
+    if send is None or _lifecycle.exiting():
+        return
+    try:
+        send.on_success(send_result_from_c(result))
+    except Exception:
+        logger.exception("send_async on_success callback raised")
+
+
+@ffi.def_extern(onerror=_log_escaped_error)
+def _rocketmq_on_send_exception(error, msg, user_data):
+    send = forget_async_send(user_data)
+    if send is None or _lifecycle.exiting():
+        return
+    failure = ProducerSendAsyncFailed(
+        ffi.string(error.msg).decode("utf-8", "replace"),
+        error.error,
+        ffi.string(error.file).decode("utf-8", "replace"),
+        error.line,
+        ffi.string(error.type).decode("utf-8", "replace"),
+    )
+    try:
+        send.on_exception(failure)
+    except Exception:
+        logger.exception("send_async on_exception callback raised")
+
+
+# ----- transactions -----------------------------------------------------------------------
+
+class LocalTransaction:
+    """One send_message_in_transaction call: the executor and its argument."""
+
+    __slots__ = ("execute", "user_args")
+
+    def __init__(self, execute: Callable[[Any, Any], Any], user_args: Any) -> None:
+        self.execute = execute
+        self.user_args = user_args
+
+
+class TransactionChecker:
+    """A transaction producer's checker, for the broker's state checks."""
+
+    __slots__ = ("check",)
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        self.check = check
+
+
+_UNKNOWN = int(TransactionStatus.UNKNOWN)
+
+
+def _transaction_answer(run: Callable[[ReceivedMessage], Any], message: ReceivedMessage, what: str) -> int:
+    try:
+        answer = run(message)
+    except Exception:
+        logger.exception("%s raised; answering UNKNOWN", what)
+        return _UNKNOWN
+    finally:
+        message._invalidate()
+    status = as_status(answer, TransactionStatus)
+    if status is None:
+        logger.error("%s returned %r instead of a TransactionStatus; answering UNKNOWN", what, answer)
+        return _UNKNOWN
+    return int(status)
+
+
+@ffi.def_extern(error=_UNKNOWN, onerror=_log_escaped_error)
+def _rocketmq_execute_local_transaction(producer, msg, data):
+    transaction: LocalTransaction = ffi.from_handle(data)
+    if _lifecycle.exiting():
+        return _UNKNOWN
+    return _transaction_answer(
+        lambda message: transaction.execute(message, transaction.user_args),
+        _OutgoingMessageView(msg),
+        "local transaction executor",
+    )
+
+
+@ffi.def_extern(error=_UNKNOWN, onerror=_log_escaped_error)
+def _rocketmq_check_transaction(producer, msg, data):
+    checker: TransactionChecker = ffi.from_handle(data)
+    if _lifecycle.exiting():
+        return _UNKNOWN
+    return _transaction_answer(checker.check, ReceivedMessage(msg), "transaction checker")
+
+
+# ----- push consumer ----------------------------------------------------------------------
+
+_RECONSUME_LATER = int(ConsumeStatus.RECONSUME_LATER)
+
+# CPushConsumer address -> the PushConsumer that owns it. Weak, so a
+# consumer that is dropped can still be garbage collected (and shut down).
+_consumers: "weakref.WeakValueDictionary[int, Any]" = weakref.WeakValueDictionary()
+
+
+def register_consumer(c_consumer: Any, consumer: Any) -> None:
+    _consumers[address(c_consumer)] = consumer
+
+
+def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any) -> int:
+    """Run a consumer callback on one message and turn its answer into a CConsumeStatus."""
+    message = ReceivedMessage(c_message)
+    try:
+        answer = callback(message)
+    except Exception:
+        logger.exception("message callback raised; the message will be consumed again later")
+        return _RECONSUME_LATER
+    finally:
+        message._invalidate()
+    status = as_status(answer, ConsumeStatus)
+    if status is None:
+        logger.error("message callback returned %r instead of a ConsumeStatus; "
+                     "the message will be consumed again later", answer)
+        return _RECONSUME_LATER
+    return int(status)
+
+
+@ffi.def_extern(error=_RECONSUME_LATER, onerror=_log_escaped_error)
+def _rocketmq_consume_message(c_consumer, c_message):
+    if _lifecycle.exiting():
+        return _RECONSUME_LATER
+    consumer = _consumers.get(address(c_consumer))
+    if consumer is None:
+        return _RECONSUME_LATER
+    callback = consumer._callback_for(py_string(lib.GetMessageTopic(c_message)))
+    if callback is None:
+        logger.error("no callback subscribed for topic %s", py_string(lib.GetMessageTopic(c_message)))
+        return _RECONSUME_LATER
+    return deliver(callback, c_message)

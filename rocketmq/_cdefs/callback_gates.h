@@ -1,0 +1,48 @@
+/* Pasted into the extension's source after the C API headers (see build_ffi.py).
+ *
+ * A core thread that enters Python after interpreter finalization began
+ * crashes or is killed inside the GIL. Exit shuts every client down first,
+ * but that wait is bounded, so each callback also passes this gate: once
+ * closed, it answers the safe default without touching Python. */
+#include <atomic>
+
+static std::atomic<bool> rocketmq_callbacks_open{true};
+
+static void rocketmq_close_callbacks(void) { rocketmq_callbacks_open.store(false); }
+
+static bool rocketmq_python_reachable() { return rocketmq_callbacks_open.load(); }
+
+/* Defined further down by cffi from the extern "Python" declarations. */
+static int _rocketmq_select_queue(int size, CMessage* msg, void* arg);
+static void _rocketmq_on_send_success(CSendResult result, CMessage* msg, void* userData);
+static void _rocketmq_on_send_exception(CMQException e, CMessage* msg, void* userData);
+static CTransactionStatus _rocketmq_execute_local_transaction(CProducer* producer, CMessage* msg, void* data);
+static CTransactionStatus _rocketmq_check_transaction(CProducer* producer, CMessageExt* msg, void* data);
+static int _rocketmq_consume_message(CPushConsumer* consumer, CMessageExt* msg);
+
+static int rocketmq_gated_select_queue(int size, CMessage* msg, void* arg) {
+  /* A negative queue index makes the send fail. */
+  return rocketmq_python_reachable() ? _rocketmq_select_queue(size, msg, arg) : -1;
+}
+
+static void rocketmq_gated_on_send_success(CSendResult result, CMessage* msg, void* userData) {
+  if (rocketmq_python_reachable()) _rocketmq_on_send_success(result, msg, userData);
+}
+
+static void rocketmq_gated_on_send_exception(CMQException e, CMessage* msg, void* userData) {
+  if (rocketmq_python_reachable()) _rocketmq_on_send_exception(e, msg, userData);
+}
+
+static CTransactionStatus rocketmq_gated_execute_local_transaction(CProducer* producer, CMessage* msg,
+                                                                   void* data) {
+  return rocketmq_python_reachable() ? _rocketmq_execute_local_transaction(producer, msg, data)
+                                     : E_UNKNOWN_TRANSACTION;
+}
+
+static CTransactionStatus rocketmq_gated_check_transaction(CProducer* producer, CMessageExt* msg, void* data) {
+  return rocketmq_python_reachable() ? _rocketmq_check_transaction(producer, msg, data) : E_UNKNOWN_TRANSACTION;
+}
+
+static int rocketmq_gated_consume_message(CPushConsumer* consumer, CMessageExt* msg) {
+  return rocketmq_python_reachable() ? _rocketmq_consume_message(consumer, msg) : E_RECONSUME_LATER;
+}

@@ -1,0 +1,123 @@
+"""Start/shutdown bookkeeping shared by producers and consumers.
+
+Each client owns a ``NativeClient`` holding its C handle. Started clients
+sit in a weak registry so an ``atexit`` hook can shut them down when the
+program forgot to: the core's threads must stop before the interpreter
+finalizes, or they would call back into a Python that is gone.
+"""
+
+import atexit
+import logging
+import threading
+import weakref
+from typing import Any, Callable, Optional
+
+logger = logging.getLogger("rocketmq")
+
+# How long interpreter exit waits for forgotten clients to shut down.
+EXIT_SHUTDOWN_TIMEOUT_SECONDS = 10.0
+
+_started: "weakref.WeakSet[NativeClient]" = weakref.WeakSet()
+_registry_lock = threading.Lock()
+_exiting = False
+
+
+def exiting() -> bool:
+    """True once interpreter exit began: callbacks stop running user code then."""
+    return _exiting
+
+
+class NativeClient:
+    """A C producer or consumer handle with idempotent shutdown and release.
+
+    Deliberately holds no reference to the Python object that owns it, so it
+    can be the target of that object's ``weakref.finalize``.
+    """
+
+    def __init__(self, handle: Any, shutdown: Callable[[Any], int], destroy: Callable[[Any], int]) -> None:
+        self.handle = handle
+        self._shutdown = shutdown
+        self._destroy = destroy
+        self._state_lock = threading.Lock()
+        self._started = False
+        # Objects the core holds raw pointers to (new_handle cdata): they
+        # must live exactly as long as the C handle.
+        self.keepalive: list = []
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def mark_started(self) -> None:
+        with self._state_lock:
+            self._started = True
+        with _registry_lock:
+            _started.add(self)
+
+    def shutdown(self) -> Optional[int]:
+        """Shut the C client down once; later calls return None without touching it."""
+        with self._state_lock:
+            if not self._started or self.handle is None:
+                return None
+            self._started = False
+        with _registry_lock:
+            _started.discard(self)
+        # The lock is not held here: shutdown waits for in-flight callbacks,
+        # and those must not block on this client.
+        return self._shutdown(self.handle)
+
+    def release(self) -> None:
+        """Shut down if needed and free the C handle (the owner was garbage collected)."""
+        if _exiting:
+            # Freeing during exit gains nothing and could race the core's
+            # threads that the exit hook gave up waiting for.
+            return
+        if isinstance(threading.current_thread(), threading._DummyThread):
+            # Garbage collection ran on one of the core's threads (inside a
+            # callback), possibly one this very client would join on
+            # shutdown: release from a thread of our own instead.
+            threading.Thread(target=self._release_now, name="rocketmq-release", daemon=True).start()
+        else:
+            self._release_now()
+
+    def _release_now(self) -> None:
+        try:
+            self.shutdown()
+        except Exception:
+            logger.exception("shutting down a garbage-collected client failed")
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            self._destroy(handle)
+
+
+def _shutdown_all_started() -> None:
+    with _registry_lock:
+        clients = list(_started)
+    for client in clients:
+        try:
+            client.shutdown()
+        except Exception:
+            logger.exception("shutting down a client at interpreter exit failed")
+
+
+@atexit.register
+def _shutdown_at_exit() -> None:
+    global _exiting
+    _exiting = True
+    # A daemon thread bounds the wait: a core stuck on the network must not
+    # hang interpreter exit forever.
+    worker = threading.Thread(target=_shutdown_all_started, name="rocketmq-exit-shutdown", daemon=True)
+    try:
+        worker.start()
+    except RuntimeError:
+        # Some interpreters refuse new threads this late: shut down inline.
+        _shutdown_all_started()
+    else:
+        worker.join(EXIT_SHUTDOWN_TIMEOUT_SECONDS)
+    if worker.is_alive():
+        logger.warning("RocketMQ clients did not shut down within %.0f s at exit",
+                       EXIT_SHUTDOWN_TIMEOUT_SECONDS)
+    # From here on, a core thread still running answers its callbacks in C.
+    from ._bindings import lib
+
+    lib.rocketmq_close_callbacks()

@@ -1,0 +1,60 @@
+"""Result and status types of rocketmq.client, with 2.0.0's names and values."""
+
+from collections import namedtuple
+from enum import IntEnum
+
+__all__ = ["SendResult", "SendStatus", "TransactionStatus", "ConsumeStatus"]
+
+# They are part of rocketmq.client's API: say so in reprs and pickles.
+_PUBLIC_MODULE = "rocketmq.client"
+
+SendResult = namedtuple("SendResult", ["status", "msg_id", "offset"], module=_PUBLIC_MODULE)
+
+
+class SendStatus(IntEnum):
+    OK = 0
+    FLUSH_DISK_TIMEOUT = 1
+    FLUSH_SLAVE_TIMEOUT = 2
+    SLAVE_NOT_AVAILABLE = 3
+
+
+class TransactionStatus(IntEnum):
+    COMMIT = 0
+    ROLLBACK = 1
+    UNKNOWN = 2
+
+
+class ConsumeStatus(IntEnum):
+    CONSUME_SUCCESS = 0
+    RECONSUME_LATER = 1
+
+
+for _public in (SendStatus, TransactionStatus, ConsumeStatus):
+    _public.__module__ = _PUBLIC_MODULE
+
+
+def send_result_from_c(c_result) -> SendResult:
+    """Copy a ``CSendResult`` into the Python namedtuple."""
+    from ._bindings import ffi
+
+    return SendResult(
+        SendStatus(c_result.sendStatus),
+        ffi.string(c_result.msgId).decode("utf-8", "replace"),
+        c_result.offset,
+    )
+
+
+def as_status(value, status_type):
+    """``value`` as a member of ``status_type`` if it is one (or its plain int value), else None.
+
+    2.0.0 compared callback results with ``==``, so plain ints keep working;
+    anything else (None, strings, bools) is a mistake in the callback.
+    """
+    if isinstance(value, status_type):
+        return value
+    if type(value) is int:
+        try:
+            return status_type(value)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,18 @@
+"""The public client API, with the names rocketmq-client-python 2.0.0 had here."""
+
+from ._statuses import ConsumeStatus, SendResult, SendStatus, TransactionStatus
+from .consumer import PushConsumer
+from .message import Message, ReceivedMessage
+from .producer import Producer, TransactionMQProducer
+
+__all__ = [
+    "SendStatus",
+    "Message",
+    "ReceivedMessage",
+    "Producer",
+    "PushConsumer",
+    "TransactionMQProducer",
+    "TransactionStatus",
+    "ConsumeStatus",
+    "SendResult",
+]

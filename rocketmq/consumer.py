@@ -1,0 +1,134 @@
+"""The push consumer: the core pulls messages and calls back for each one."""
+
+import weakref
+from typing import Any, Callable, Dict, Optional, Union
+
+from . import _callbacks
+from ._bindings import c_int, c_string, check_callable, ffi, lib
+from ._lifecycle import NativeClient
+from .exceptions import NullPointerException, ffi_check
+from .ffi import MessageModel, TraceModel
+from .message import ReceivedMessage
+
+__all__ = ["PushConsumer"]
+
+StrOrBytes = Union[str, bytes]
+MessageCallback = Callable[[ReceivedMessage], Any]
+
+
+def _topic_name(topic: StrOrBytes) -> str:
+    return topic.decode("utf-8") if isinstance(topic, bytes) else topic
+
+
+class PushConsumer:
+    """Consumes subscribed topics; ``callback(message)`` returns a ConsumeStatus.
+
+    A callback that raises, or returns anything but a ConsumeStatus, is
+    logged and the message is consumed again later (RECONSUME_LATER).
+    """
+
+    def __init__(
+        self,
+        group_id: StrOrBytes,
+        orderly: bool = False,
+        message_model: MessageModel = MessageModel.CLUSTERING,
+    ) -> None:
+        handle = lib.CreatePushConsumer(c_string(group_id, "group_id"))
+        if handle == ffi.NULL:
+            raise NullPointerException("Returned null pointer when create PushConsumer")
+        self._client = NativeClient(handle, lib.ShutdownPushConsumer, lib.DestroyPushConsumer)
+        finalizer = weakref.finalize(self, self._client.release)
+        finalizer.atexit = False  # interpreter exit is _lifecycle's job
+        self._orderly = bool(orderly)
+        self._callbacks: Dict[str, MessageCallback] = {}
+        self._latest_callback: Optional[MessageCallback] = None
+        self._callback_registered = False
+        _callbacks.register_consumer(handle, self)
+        self.set_message_model(message_model)
+
+    @property
+    def _handle(self) -> Any:
+        handle = self._client.handle
+        if handle is None:
+            raise ValueError("the consumer has been destroyed")
+        return handle
+
+    def __enter__(self) -> "PushConsumer":
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        self.shutdown()
+
+    # ----- configuration ------------------------------------------------------------------
+
+    def set_message_model(self, model: MessageModel) -> None:
+        if isinstance(model, bool) or not isinstance(model, int) or model not in tuple(MessageModel):
+            raise TypeError(f"model must be a rocketmq.ffi.MessageModel, not {model!r}")
+        ffi_check(lib.SetPushConsumerMessageModel(self._handle, int(model)))
+
+    def set_group(self, group_id: StrOrBytes) -> None:
+        ffi_check(lib.SetPushConsumerGroupID(self._handle, c_string(group_id, "group_id")))
+
+    def set_name_server_address(self, addr: StrOrBytes) -> None:
+        ffi_check(lib.SetPushConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
+
+    def set_name_server_domain(self, domain: StrOrBytes) -> None:
+        ffi_check(lib.SetPushConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
+
+    def set_session_credentials(
+        self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
+    ) -> None:
+        ffi_check(lib.SetPushConsumerSessionCredentials(
+            self._handle,
+            c_string(access_key, "access_key"),
+            c_string(access_secret, "access_secret"),
+            c_string(channel, "channel"),
+        ))
+
+    def set_thread_count(self, thread_count: int) -> None:
+        ffi_check(lib.SetPushConsumerThreadCount(self._handle, c_int(thread_count, "thread_count")))
+
+    def set_message_batch_max_size(self, max_size: int) -> None:
+        ffi_check(lib.SetPushConsumerMessageBatchMaxSize(self._handle, c_int(max_size, "max_size")))
+
+    def set_instance_name(self, name: StrOrBytes) -> None:
+        ffi_check(lib.SetPushConsumerInstanceName(self._handle, c_string(name, "name")))
+
+    def set_message_trace(self, message_trace: bool) -> None:
+        trace = TraceModel.OPEN if message_trace else TraceModel.CLOSE
+        ffi_check(lib.SetPushConsumerMessageTrace(self._handle, int(trace)))
+
+    # ----- subscriptions ------------------------------------------------------------------
+
+    def subscribe(self, topic: StrOrBytes, callback: MessageCallback, expression: StrOrBytes = "*") -> None:
+        """Consume ``topic`` (filtered by the tag ``expression``) with ``callback``."""
+        c_topic = c_string(topic, "topic")
+        check_callable(callback, "callback")
+        ffi_check(lib.Subscribe(self._handle, c_topic, c_string(expression, "expression")))
+        self._callbacks[_topic_name(topic)] = callback
+        self._latest_callback = callback
+        if not self._callback_registered:
+            # The C API has one callback per consumer; messages are routed to
+            # the right Python callback by topic.
+            register = lib.RegisterMessageCallbackOrderly if self._orderly else lib.RegisterMessageCallback
+            ffi_check(register(self._handle, lib.rocketmq_gated_consume_message))
+            self._callback_registered = True
+
+    def _callback_for(self, topic: str) -> Optional[MessageCallback]:
+        # A topic the consumer did not subscribe by name (the core should
+        # already have restored retried messages to their original topic)
+        # goes to the most recent subscription, as 2.0.0's single callback did.
+        return self._callbacks.get(topic, self._latest_callback)
+
+    # ----- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        ffi_check(lib.StartPushConsumer(self._handle))
+        self._client.mark_started()
+
+    def shutdown(self) -> None:
+        """Stop consuming; calling it again (or before start) does nothing."""
+        status = self._client.shutdown()
+        if status is not None:
+            ffi_check(status)

@@ -1,0 +1,122 @@
+"""Exceptions raised by the client, one class per C API status code as in 2.0.0."""
+
+from typing import Dict, Optional, Type
+
+from .ffi import _CStatus
+
+__all__ = [
+    "RocketMQException",
+    "NullPointerException",
+    "MallocFailed",
+    "ProducerException",
+    "ProducerStartFailed",
+    "ProducerSendSyncFailed",
+    "ProducerSendOnewayFailed",
+    "ProducerSendOrderlyFailed",
+    "ProducerSendAsyncFailed",
+    "ProducerSendTransactionFailed",
+    "ConsumerException",
+    "PushConsumerStartFailed",
+    "ffi_check",
+]
+
+_EXCEPTION_MAP: Dict[int, Type["RocketMQException"]] = {}
+
+
+def _register(status_code: int):
+    def register(cls: Type["RocketMQException"]) -> Type["RocketMQException"]:
+        _EXCEPTION_MAP[status_code] = cls
+        return cls
+
+    return register
+
+
+def _latest_error_message() -> Optional[str]:
+    # Imported here so that the exception classes stay importable (and
+    # catchable) even when the extension failed to load.
+    from ._native import ffi, lib
+
+    text = lib.GetLatestErrorMessage()
+    if text == ffi.NULL:
+        return None
+    message = ffi.string(text).decode("utf-8", "replace")
+    # 2.0.0 stripped this prefix the C++ client put in front of every message.
+    return message[5:] if message.startswith("msg: ") else message
+
+
+def exception_for(status_code: int) -> "RocketMQException":
+    """The exception 2.0.0 raised for ``status_code``, carrying the core's last error message."""
+    exc_cls = _EXCEPTION_MAP.get(status_code, RocketMQException)
+    message = _latest_error_message()
+    if not message:
+        message = f"native call failed with status {status_code}"
+    return exc_cls(message)
+
+
+def ffi_check(status_code: int) -> None:
+    """Raise the matching exception unless ``status_code`` is OK."""
+    if status_code != _CStatus.OK:
+        raise exception_for(status_code)
+
+
+class RocketMQException(Exception):
+    """Base class of every error the client reports."""
+
+
+@_register(_CStatus.NULL_POINTER)
+class NullPointerException(RocketMQException):
+    pass
+
+
+@_register(_CStatus.MALLOC_FAILED)
+class MallocFailed(RocketMQException):
+    pass
+
+
+class ProducerException(RocketMQException):
+    pass
+
+
+@_register(_CStatus.PRODUCER_START_FAILED)
+class ProducerStartFailed(ProducerException):
+    pass
+
+
+@_register(_CStatus.PRODUCER_SEND_SYNC_FAILED)
+class ProducerSendSyncFailed(ProducerException):
+    pass
+
+
+@_register(_CStatus.PRODUCER_SEND_ONEWAY_FAILED)
+class ProducerSendOnewayFailed(ProducerException):
+    pass
+
+
+@_register(_CStatus.PRODUCER_SEND_ORDERLY_FAILED)
+class ProducerSendOrderlyFailed(ProducerException):
+    pass
+
+
+class ProducerSendAsyncFailed(ProducerException):
+    """Handed to ``send_async``'s ``on_exception`` with the details the core reported."""
+
+    def __init__(self, msg: str, error: int, file: str, line: int, type: str) -> None:
+        super().__init__(msg)
+        self.error = error
+        self.file = file
+        self.line = line
+        self.type = type
+
+
+@_register(_CStatus.PRODUCER_SEND_TRANSACTION_FAILED)
+class ProducerSendTransactionFailed(ProducerException):
+    pass
+
+
+class ConsumerException(RocketMQException):
+    pass
+
+
+@_register(_CStatus.PUSH_CONSUMER_START_FAILED)
+class PushConsumerStartFailed(ConsumerException):
+    pass

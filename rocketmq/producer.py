@@ -1,0 +1,258 @@
+"""Producers: ``Producer`` and ``TransactionMQProducer``."""
+
+import weakref
+from typing import Any, Callable, Iterable, Optional, Union
+
+from . import _callbacks
+from ._bindings import c_int, c_string, check_callable, ffi, lib
+from ._lifecycle import NativeClient
+from ._statuses import SendResult, send_result_from_c
+from .exceptions import NullPointerException, ProducerSendAsyncFailed, ffi_check
+from .ffi import TraceModel
+from .message import Message, ReceivedMessage
+
+__all__ = ["Producer", "TransactionMQProducer"]
+
+StrOrBytes = Union[str, bytes]
+
+# send_orderly does not retry on another queue: the selector chose this one on purpose.
+_ORDERLY_RETRY_TIMES = 0
+
+
+def _check_message(msg: Any) -> Message:
+    if not isinstance(msg, Message):
+        raise TypeError(f"msg must be a rocketmq.client.Message, not {type(msg).__name__}")
+    return msg
+
+
+def _trace_model(enabled: Any) -> int:
+    return int(TraceModel.OPEN if enabled else TraceModel.CLOSE)
+
+
+class Producer:
+    """Sends messages. ``with Producer(...) as producer:`` starts it and shuts it down."""
+
+    def __init__(
+        self,
+        group_id: StrOrBytes,
+        orderly: bool = False,
+        timeout: Optional[int] = None,
+        compress_level: Optional[int] = None,
+        max_message_size: Optional[int] = None,
+    ) -> None:
+        group = c_string(group_id, "group_id")
+        handle = self._create_native(group, orderly)
+        if handle == ffi.NULL:
+            raise NullPointerException(f"Returned null pointer when create {type(self).__name__}")
+        self._client = NativeClient(handle, lib.ShutdownProducer, lib.DestroyProducer)
+        self._keep_alive_with_handle()
+        finalizer = weakref.finalize(self, self._client.release)
+        finalizer.atexit = False  # interpreter exit is _lifecycle's job
+        if timeout is not None:
+            self.set_timeout(timeout)
+        if compress_level is not None:
+            self.set_compress_level(compress_level)
+        if max_message_size is not None:
+            self.set_max_message_size(max_message_size)
+
+    def _create_native(self, group: bytes, orderly: bool) -> Any:
+        if orderly:
+            return lib.CreateOrderlyProducer(group)
+        return lib.CreateProducer(group)
+
+    def _keep_alive_with_handle(self) -> None:
+        """Hook for subclasses whose C handle points at Python objects."""
+
+    @property
+    def _handle(self) -> Any:
+        handle = self._client.handle
+        if handle is None:
+            raise ValueError("the producer has been destroyed")
+        return handle
+
+    def __enter__(self) -> "Producer":
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        self.shutdown()
+
+    # ----- configuration ------------------------------------------------------------------
+
+    def set_group(self, group_name: StrOrBytes) -> None:
+        ffi_check(lib.SetProducerGroupName(self._handle, c_string(group_name, "group_name")))
+
+    def set_instance_name(self, name: StrOrBytes) -> None:
+        ffi_check(lib.SetProducerInstanceName(self._handle, c_string(name, "name")))
+
+    def set_name_server_address(self, addr: StrOrBytes) -> None:
+        ffi_check(lib.SetProducerNameServerAddress(self._handle, c_string(addr, "addr")))
+
+    def set_name_server_domain(self, domain: StrOrBytes) -> None:
+        ffi_check(lib.SetProducerNameServerDomain(self._handle, c_string(domain, "domain")))
+
+    def set_session_credentials(
+        self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
+    ) -> None:
+        ffi_check(lib.SetProducerSessionCredentials(
+            self._handle,
+            c_string(access_key, "access_key"),
+            c_string(access_secret, "access_secret"),
+            c_string(channel, "channel"),
+        ))
+
+    def set_timeout(self, timeout: int) -> None:
+        """Send timeout in milliseconds."""
+        ffi_check(lib.SetProducerSendMsgTimeout(self._handle, c_int(timeout, "timeout")))
+
+    def set_compress_level(self, level: int) -> None:
+        ffi_check(lib.SetProducerCompressLevel(self._handle, c_int(level, "level")))
+
+    def set_max_message_size(self, max_size: int) -> None:
+        ffi_check(lib.SetProducerMaxMessageSize(self._handle, c_int(max_size, "max_size")))
+
+    def set_message_trace(self, message_trace: bool) -> None:
+        ffi_check(lib.SetProducerMessageTrace(self._handle, _trace_model(message_trace)))
+
+    # ----- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        ffi_check(lib.StartProducer(self._handle))
+        self._client.mark_started()
+
+    def shutdown(self) -> None:
+        """Stop the producer; calling it again (or before start) does nothing."""
+        status = self._client.shutdown()
+        if status is not None:
+            ffi_check(status)
+
+    # ----- sending ------------------------------------------------------------------------
+
+    def send_sync(self, msg: Message) -> SendResult:
+        message = _check_message(msg)
+        c_result = ffi.new("CSendResult*")
+        ffi_check(lib.SendMessageSync(self._handle, message._handle, c_result))
+        return send_result_from_c(c_result)
+
+    def send_oneway(self, msg: Message) -> None:
+        message = _check_message(msg)
+        ffi_check(lib.SendMessageOneway(self._handle, message._handle))
+
+    def send_orderly_with_sharding_key(self, msg: Message, sharding_key: StrOrBytes) -> SendResult:
+        message = _check_message(msg)
+        key = c_string(sharding_key, "sharding_key")
+        c_result = ffi.new("CSendResult*")
+        ffi_check(lib.SendMessageOrderlyByShardingKey(self._handle, message._handle, key, c_result))
+        return send_result_from_c(c_result)
+
+    def send_orderly(
+        self, msg: Message, selector: Callable[[int, Message, Any], int], arg: Any = None
+    ) -> SendResult:
+        """Send to the queue ``selector(queue_count, msg, arg)`` picks (an index from 0).
+
+        An exception raised by the selector fails the send and is re-raised here.
+        """
+        message = _check_message(msg)
+        check_callable(selector, "selector")
+        selection = _callbacks.QueueSelection(selector, message, arg)
+        selection_handle = ffi.new_handle(selection)
+        c_result = ffi.new("CSendResult*")
+        status = lib.SendMessageOrderly(
+            self._handle, message._handle, lib.rocketmq_gated_select_queue, selection_handle,
+            _ORDERLY_RETRY_TIMES, c_result,
+        )
+        if selection.error is not None:
+            raise selection.error
+        ffi_check(status)
+        return send_result_from_c(c_result)
+
+    def send_async(
+        self,
+        msg: Message,
+        on_success: Callable[[SendResult], Any],
+        on_exception: Callable[[ProducerSendAsyncFailed], Any],
+    ) -> None:
+        """Send without waiting: exactly one of the callbacks later runs on a core thread."""
+        message = _check_message(msg)
+        check_callable(on_success, "on_success")
+        check_callable(on_exception, "on_exception")
+        send = _callbacks.AsyncSend(message, on_success, on_exception)
+        _callbacks.track_async_send(send)
+        status = lib.SendAsync(
+            self._handle, message._handle, lib.rocketmq_gated_on_send_success,
+            lib.rocketmq_gated_on_send_exception, send.c_handle,
+        )
+        if status != 0:
+            # A refused send never reaches the callbacks.
+            _callbacks.forget_async_send(send.c_handle)
+            ffi_check(status)
+
+    def send_batch(self, messages: Iterable[Message]) -> SendResult:
+        """Send several messages of one topic in one request."""
+        if isinstance(messages, Message):
+            raise TypeError("messages must be an iterable of Message, not a single Message")
+        batch_messages = [_check_message(message) for message in messages]
+        if not batch_messages:
+            raise ValueError("send_batch needs at least one message")
+        batch = lib.CreateBatchMessage()
+        if batch == ffi.NULL:
+            raise NullPointerException("Returned null pointer when create batch message")
+        try:
+            for message in batch_messages:
+                ffi_check(lib.AddMessage(batch, message._handle))
+            c_result = ffi.new("CSendResult*")
+            ffi_check(lib.SendBatchMessage(self._handle, batch, c_result))
+        finally:
+            lib.DestroyBatchMessage(batch)
+        return send_result_from_c(c_result)
+
+
+class TransactionMQProducer(Producer):
+    """A producer of transactional messages.
+
+    ``checker_callback(message) -> TransactionStatus`` answers the broker when
+    it asks about a transaction whose outcome it has not heard.
+    """
+
+    def __init__(
+        self,
+        group_id: StrOrBytes,
+        checker_callback: Callable[[ReceivedMessage], Any],
+        user_args: Any = None,
+        timeout: Optional[int] = None,
+        compress_level: Optional[int] = None,
+        max_message_size: Optional[int] = None,
+    ) -> None:
+        check_callable(checker_callback, "checker_callback")
+        self._checker = _callbacks.TransactionChecker(checker_callback)
+        self._checker_handle = ffi.new_handle(self._checker)
+        # 2.0.0 accepted user_args and never passed it on; it is kept for compatibility.
+        self._user_args = user_args
+        super().__init__(group_id, timeout=timeout, compress_level=compress_level,
+                         max_message_size=max_message_size)
+
+    def _create_native(self, group: bytes, orderly: bool) -> Any:
+        checker = lib.rocketmq_gated_check_transaction
+        return lib.CreateTransactionProducer(group, checker, self._checker_handle)
+
+    def _keep_alive_with_handle(self) -> None:
+        # The core holds the checker's handle for as long as the C producer lives.
+        self._client.keepalive.append(self._checker_handle)
+
+    def __enter__(self) -> "TransactionMQProducer":
+        self.start()
+        return self
+
+    def send_message_in_transaction(
+        self, message: Message, local_execute: Callable[[ReceivedMessage, Any], Any], user_args: Any = None
+    ) -> SendResult:
+        """Send a half message, run ``local_execute(message, user_args)``, and commit or
+        roll back by its answer (a raising executor answers UNKNOWN)."""
+        msg = _check_message(message)
+        check_callable(local_execute, "local_execute")
+        transaction = _callbacks.LocalTransaction(local_execute, user_args)
+        handle = ffi.new_handle(transaction)
+        executor = lib.rocketmq_gated_execute_local_transaction
+        c_result = ffi.new("CSendResult*")
+        ffi_check(lib.SendMessageTransaction(self._handle, msg._handle, executor, handle, c_result))
+        return send_result_from_c(c_result)

@@ -1,0 +1,56 @@
+"""python -m rocketmq.testing: run the embedded name server and broker until signalled."""
+
+import argparse
+import asyncio
+import signal
+import sys
+from typing import List, Optional
+
+from .server import EmbeddedCluster
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m rocketmq.testing", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9876, help="name server port (0 = any free port)")
+    parser.add_argument("--broker-port", type=int, default=10911, help="broker port (0 = any free port)")
+    parser.add_argument("--store", default=None, help="directory to persist messages in")
+    parser.add_argument("--queues", type=int, default=4, help="queues of auto-created topics")
+    parser.add_argument("--delay-scale", type=float, default=1.0, help="factor applied to delay levels")
+    parser.add_argument("--check-interval", type=float, default=60.0,
+                        help="seconds between transaction checks")
+    parser.add_argument("--transaction-immunity", type=float, default=6.0,
+                        help="seconds before a half message is first checked")
+    parser.add_argument("--no-auto-create", action="store_true", help="answer TOPIC_NOT_EXIST for new topics")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    cluster = EmbeddedCluster(
+        host=args.host, namesrv_port=args.port, broker_port=args.broker_port, store_dir=args.store,
+        queues=args.queues, delay_scale=args.delay_scale, check_interval=args.check_interval,
+        transaction_immunity=args.transaction_immunity, auto_create_topics=not args.no_auto_create,
+    )
+    await cluster.start_async()
+    stop = asyncio.Event()
+    loop = asyncio.get_event_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print("rocketmq.testing ready: namesrv %s broker %s" % (cluster.namesrv_addr, cluster.broker_addr),
+          flush=True)
+    await stop.wait()
+    await cluster.stop_async()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(serve(args))
+    finally:
+        loop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,465 @@
+"""Request dispatch of the embedded broker, following the 4.9.x Java processors."""
+
+import asyncio
+import json
+import random
+from typing import Dict, List, Optional, Tuple
+
+from . import services
+from .clients import ClientChannel, ClientRegistry
+from .codes import (
+    AUTO_CREATE_TOPIC,
+    DEFAULT_RETRY_MAX_TIMES,
+    DELAY_LEVEL_SECONDS,
+    DLQ_GROUP_TOPIC_PREFIX,
+    MASTER_ID,
+    MAX_MESSAGE_SIZE,
+    MAX_PROPERTIES_LENGTH,
+    NOT_ALLOWED_SEND_TOPICS,
+    PERM_INHERIT,
+    PERM_READ_WRITE,
+    RETRY_GROUP_TOPIC_PREFIX,
+    SCHEDULE_TOPIC,
+    TRANS_HALF_TOPIC,
+    MessageSysFlag,
+    Prop,
+    PullSysFlag,
+    RequestCode,
+    ResponseCode,
+)
+from .connection import Connection
+from .filters import SubscriptionFilter
+from .headers import V2_FIELDS, header_int, lenient_json, topic_problem
+from .locks import RebalanceLocks
+from .message_codec import StoredMessage, decode_batch, encode_stored, string_to_properties
+from .remoting import RemotingCommand
+from .store import MessageStore, TopicConfig
+
+MAX_PULL_BATCH = 32
+MAX_FILTER_SCAN = 16000
+
+
+class BrokerConfig:
+    def __init__(self, host: str = "127.0.0.1", broker_name: str = "broker-a",
+                 cluster_name: str = "DefaultCluster", queues: int = 4, auto_create_topics: bool = True,
+                 delay_scale: float = 1.0, check_interval: float = 60.0,
+                 transaction_immunity: float = 6.0) -> None:
+        self.host = host
+        self.broker_name = broker_name
+        self.cluster_name = cluster_name
+        self.queues = queues
+        self.auto_create_topics = auto_create_topics
+        self.delay_scale = delay_scale
+        self.check_interval = check_interval
+        self.transaction_immunity = transaction_immunity
+
+
+class Broker:
+    def __init__(self, config: BrokerConfig, store: MessageStore) -> None:
+        self.config = config
+        self.store = store
+        self.clients = ClientRegistry()
+        self.locks = RebalanceLocks()
+        self.address = "%s:0" % config.host
+        self._waiters: Dict[tuple, List[asyncio.Event]] = {}
+        self._waiter_filters: Dict[asyncio.Event, SubscriptionFilter] = {}
+        store.add_arrival_listener(self._on_arrival)
+        if config.auto_create_topics and AUTO_CREATE_TOPIC not in store.topics:
+            # TopicConfigManager gives the template topic the inherit bit too.
+            store.topics[AUTO_CREATE_TOPIC] = TopicConfig(AUTO_CREATE_TOPIC, config.queues, config.queues,
+                                                          PERM_READ_WRITE | PERM_INHERIT)
+        self._handlers = {
+            RequestCode.SEND_MESSAGE: self.send_message,
+            RequestCode.SEND_MESSAGE_V2: self.send_message,
+            RequestCode.SEND_BATCH_MESSAGE: self.send_message,
+            RequestCode.HEART_BEAT: self.heart_beat,
+            RequestCode.UNREGISTER_CLIENT: self.unregister_client,
+            RequestCode.END_TRANSACTION: self.end_transaction,
+            RequestCode.PULL_MESSAGE: self.pull_message,
+            RequestCode.QUERY_CONSUMER_OFFSET: self.query_consumer_offset,
+            RequestCode.UPDATE_CONSUMER_OFFSET: self.update_consumer_offset,
+            RequestCode.GET_MAX_OFFSET: self.get_max_offset,
+            RequestCode.GET_MIN_OFFSET: self.get_min_offset,
+            RequestCode.SEARCH_OFFSET_BY_TIMESTAMP: self.search_offset,
+            RequestCode.GET_CONSUMER_LIST_BY_GROUP: self.get_consumer_list,
+            RequestCode.CONSUMER_SEND_MSG_BACK: self.consumer_send_back,
+            RequestCode.LOCK_BATCH_MQ: self.lock_batch,
+            RequestCode.UNLOCK_BATCH_MQ: self.unlock_batch,
+        }
+
+    @property
+    def store_host(self) -> Tuple[str, int]:
+        host, _, port = self.address.rpartition(":")
+        return (host, int(port))
+
+    async def handle(self, conn: Connection, cmd: RemotingCommand) -> Optional[RemotingCommand]:
+        handler = self._handlers.get(cmd.code)
+        if handler is None:
+            return cmd.make_response(ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+                                     "request type %d not supported" % cmd.code)
+        return await handler(conn, cmd)
+
+    def on_connection_closed(self, conn: Connection) -> None:
+        for group in self.clients.forget_connection(conn):
+            self.notify_consumer_ids_changed(group)
+
+    # -- topics --------------------------------------------------------------
+    def ensure_topic(self, topic: str, queues: int, perm: int = PERM_READ_WRITE) -> TopicConfig:
+        config = self.store.topics.get(topic)
+        if config is None:
+            config = self.store.topics[topic] = TopicConfig(topic, queues, queues, perm)
+            self.store.save_state()
+        return config
+
+    def create_topic(self, topic: str, queues: Optional[int] = None) -> TopicConfig:
+        return self.ensure_topic(topic, queues or self.config.queues)
+
+    # -- storing -------------------------------------------------------------
+    def put_message(self, msg: StoredMessage) -> StoredMessage:
+        """CommitLog.putMessage: delayed messages detour through SCHEDULE_TOPIC_XXXX."""
+        tran_type = msg.sysflag & MessageSysFlag.TRANSACTION_MASK
+        level = int(msg.properties.get(Prop.DELAY, "0") or 0)
+        delayable = (MessageSysFlag.TRANSACTION_NOT_TYPE, MessageSysFlag.TRANSACTION_COMMIT_TYPE)
+        if level > 0 and tran_type in delayable:
+            level = min(level, len(DELAY_LEVEL_SECONDS))
+            msg.properties[Prop.DELAY] = str(level)
+            msg.properties[Prop.REAL_TOPIC] = msg.topic
+            msg.properties[Prop.REAL_QID] = str(msg.queue_id)
+            msg.topic = SCHEDULE_TOPIC
+            msg.queue_id = level - 1
+        return self.store.append(msg)
+
+    def _on_arrival(self, msg: StoredMessage) -> None:
+        for event in self._waiters.pop((msg.topic, msg.queue_id), []):
+            flt = self._waiter_filters.pop(event, None)
+            if flt is None or flt.matches(msg):
+                event.set()
+            else:
+                self._waiters.setdefault((msg.topic, msg.queue_id), []).append(event)
+                self._waiter_filters[event] = flt
+
+    # -- producer side -------------------------------------------------------
+    async def send_message(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        fields = dict(cmd.ext_fields)
+        # Batches arrive with the V2 header from the Java client and the V1 header from others.
+        if cmd.code in (RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_BATCH_MESSAGE) and "b" in fields:
+            fields = {V2_FIELDS.get(k, k): v for k, v in fields.items()}
+        topic = fields.get("topic", "")
+        problem = topic_problem(topic)
+        if problem:
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, problem)
+        if topic in NOT_ALLOWED_SEND_TOPICS:
+            return cmd.make_response(ResponseCode.NO_PERMISSION,
+                                     "Sending message to topic[%s] is forbidden." % topic)
+        config = self.store.topics.get(topic)
+        if config is None:
+            if topic.startswith(RETRY_GROUP_TOPIC_PREFIX):
+                config = self.ensure_topic(topic, 1)
+            elif self.config.auto_create_topics:
+                wanted = header_int(fields, "defaultTopicQueueNums", self.config.queues)
+                config = self.ensure_topic(topic, max(1, min(wanted, self.config.queues)))
+            else:
+                return cmd.make_response(ResponseCode.TOPIC_NOT_EXIST,
+                                         "topic[%s] not exist, apply first please!" % topic)
+        queue_id = header_int(fields, "queueId", -1)
+        if queue_id >= max(config.read_queues, config.write_queues):
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "request queueId[%d] is illegal" % queue_id)
+        if queue_id < 0:
+            queue_id = random.randrange(config.write_queues)
+        reconsume_times = header_int(fields, "reconsumeTimes")
+        if topic.startswith(RETRY_GROUP_TOPIC_PREFIX):
+            max_times = header_int(fields, "maxReconsumeTimes", DEFAULT_RETRY_MAX_TIMES)
+            if reconsume_times >= max_times:
+                if cmd.code == RequestCode.SEND_BATCH_MESSAGE:
+                    return cmd.make_response(ResponseCode.MESSAGE_ILLEGAL,
+                                             "Sending batch message to retry topic is not supported")
+                topic = DLQ_GROUP_TOPIC_PREFIX + topic[len(RETRY_GROUP_TOPIC_PREFIX):]
+                self.ensure_topic(topic, 1)
+                queue_id = 0
+        header_props = string_to_properties(fields.get("properties"))
+        if cmd.code == RequestCode.SEND_BATCH_MESSAGE:
+            try:
+                entries = decode_batch(cmd.body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                return cmd.make_response(ResponseCode.MESSAGE_ILLEGAL, "bad batch body: %s" % exc)
+            items = []
+            for body, flag, props in entries:
+                merged = dict(props)
+                merged.update(header_props)
+                items.append((body, flag, merged))
+        else:
+            items = [(cmd.body, header_int(fields, "flag"), header_props)]
+        if not items:
+            return cmd.make_response(ResponseCode.MESSAGE_ILLEGAL, "empty batch")
+        total_body = sum(len(body) for body, _, _ in items)
+        if total_body > MAX_MESSAGE_SIZE:
+            return cmd.make_response(ResponseCode.MESSAGE_ILLEGAL,
+                                     "the message body size over max value, MAX: %d" % MAX_MESSAGE_SIZE)
+        if len(fields.get("properties", "").encode("utf-8")) > MAX_PROPERTIES_LENGTH:
+            return cmd.make_response(ResponseCode.MESSAGE_ILLEGAL, "the message properties are too long")
+        sysflag = header_int(fields, "sysFlag")
+        stored = []
+        for body, flag, props in items:
+            born = header_int(fields, "bornTimestamp")
+            msg = StoredMessage(topic, body, props, queue_id, flag, sysflag, born, conn.peer, self.store_host,
+                                reconsume_times)
+            if props.get(Prop.TRAN_MSG) == "true" and cmd.code != RequestCode.SEND_BATCH_MESSAGE:
+                # TransactionalMessageBridge.parseHalfMessageInner
+                msg.properties[Prop.REAL_TOPIC] = msg.topic
+                msg.properties[Prop.REAL_QID] = str(msg.queue_id)
+                msg.sysflag &= ~MessageSysFlag.TRANSACTION_MASK
+                msg.topic = TRANS_HALF_TOPIC
+                msg.queue_id = 0
+                self.ensure_topic(TRANS_HALF_TOPIC, 1)
+                stored.append(self.store.append(msg))
+            else:
+                stored.append(self.put_message(msg))
+        ext = {
+            "msgId": ",".join(m.msg_id for m in stored),
+            "queueId": str(queue_id),
+            "queueOffset": str(stored[0].queue_offset),
+            "MSG_REGION": "DefaultRegion",
+            "TRACE_ON": "true",
+        }
+        if stored[0].topic == TRANS_HALF_TOPIC and stored[0].uniq_key:
+            ext["transactionId"] = stored[0].uniq_key
+        return cmd.make_response(ResponseCode.SUCCESS, None, ext)
+
+    async def heart_beat(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        try:
+            data = lenient_json(cmd.body)
+        except (ValueError, UnicodeDecodeError):
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "bad heartbeat body")
+        if not isinstance(data, dict):
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "bad heartbeat body")
+        client_id = str(data.get("clientID", ""))
+        channel = ClientChannel(conn, client_id, cmd.language, cmd.version)
+        for consumer in data.get("consumerDataSet") or []:
+            group = consumer.get("groupName")
+            if not group:
+                continue
+            self.ensure_topic(RETRY_GROUP_TOPIC_PREFIX + group, 1)
+            if self.clients.register_consumer(group, channel, consumer):
+                self.notify_consumer_ids_changed(group)
+        for producer in data.get("producerDataSet") or []:
+            group = producer.get("groupName")
+            if group:
+                self.clients.register_producer(group, channel)
+        return cmd.make_response(ResponseCode.SUCCESS)
+
+    async def unregister_client(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        producer_group = cmd.ext_fields.get("producerGroup")
+        consumer_group = cmd.ext_fields.get("consumerGroup")
+        if producer_group:
+            self.clients.unregister_producer(producer_group, conn)
+        if consumer_group and self.clients.unregister_consumer(consumer_group, conn):
+            self.notify_consumer_ids_changed(consumer_group)
+        return cmd.make_response(ResponseCode.SUCCESS)
+
+    def notify_consumer_ids_changed(self, group: str) -> None:
+        info = self.clients.consumer_group(group)
+        if info is None:
+            return
+        for channel in info.channels.values():
+            channel.conn.send_oneway(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {"consumerGroup": group})
+
+    async def end_transaction(self, conn: Connection, cmd: RemotingCommand) -> Optional[RemotingCommand]:
+        fields = cmd.ext_fields
+        kind = header_int(fields, "commitOrRollback")
+        if kind not in (MessageSysFlag.TRANSACTION_COMMIT_TYPE, MessageSysFlag.TRANSACTION_ROLLBACK_TYPE):
+            return None  # an unknown state leaves the half message to the checker
+        half = self.store.by_commit_offset(header_int(fields, "commitLogOffset", -1))
+        if half is None or half.topic != TRANS_HALF_TOPIC or self.is_transaction_done(half):
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "Find prepared transaction message failed")
+        if half.properties.get(Prop.PGROUP) != fields.get("producerGroup"):
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "The producer group wrong")
+        if half.queue_offset != header_int(fields, "tranStateTableOffset", -1):
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "The transaction state table offset wrong")
+        self.mark_transaction_done(half)
+        if kind == MessageSysFlag.TRANSACTION_COMMIT_TYPE:
+            msg = half.copy()
+            msg.topic = half.properties[Prop.REAL_TOPIC]
+            msg.queue_id = int(half.properties[Prop.REAL_QID])
+            for name in (Prop.REAL_TOPIC, Prop.REAL_QID, Prop.TRAN_MSG):
+                msg.properties.pop(name, None)
+            msg.sysflag &= ~MessageSysFlag.TRANSACTION_MASK
+            msg.sysflag |= MessageSysFlag.TRANSACTION_COMMIT_TYPE
+            msg.prepared_transaction_offset = half.commit_log_offset
+            self.put_message(msg)
+        return cmd.make_response(ResponseCode.SUCCESS)
+
+    def is_transaction_done(self, half: StoredMessage) -> bool:
+        done = self.store.service_state.get("transactions_done", [])
+        return half.commit_log_offset in done  # type: ignore[operator]
+
+    def mark_transaction_done(self, half: StoredMessage) -> None:
+        done = self.store.service_state.setdefault("transactions_done", [])
+        done.append(half.commit_log_offset)  # type: ignore[union-attr]
+        self.store.save_state()
+
+    # -- consumer side -------------------------------------------------------
+    async def pull_message(self, conn: Connection, cmd: RemotingCommand,
+                           allow_suspend: bool = True) -> RemotingCommand:
+        f = cmd.ext_fields
+        group, topic = f.get("consumerGroup", ""), f.get("topic", "")
+        queue_id, offset = header_int(f, "queueId"), header_int(f, "queueOffset")
+        max_nums = max(1, min(header_int(f, "maxMsgNums", 32), MAX_PULL_BATCH))
+        sysflag = header_int(f, "sysFlag")
+        config = self.store.topics.get(topic)
+        if config is None:
+            return cmd.make_response(ResponseCode.TOPIC_NOT_EXIST,
+                                     "topic[%s] not exist, apply first please!" % topic)
+        if queue_id < 0 or queue_id >= config.read_queues:
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "queueId[%d] is illegal" % queue_id)
+        if sysflag & PullSysFlag.SUBSCRIPTION:
+            flt = SubscriptionFilter(f.get("subscription"))
+        else:
+            info = self.clients.consumer_group(group)
+            sub = info.subscriptions.get(topic) if info else None
+            if sub is None:
+                return cmd.make_response(ResponseCode.SUBSCRIPTION_NOT_EXIST,
+                                         "the consumer's subscription not exist")
+            codes = sub.get("codeSet")
+            flt = SubscriptionFilter(sub.get("subString"), set(codes) if codes else None)
+
+        queue = self.store.queue(topic, queue_id)
+        min_off, max_off = self.store.min_offset(topic, queue_id), len(queue)
+        found: List[StoredMessage] = []
+        if max_off == 0:
+            code = ResponseCode.PULL_OFFSET_MOVED if offset != 0 else ResponseCode.PULL_NOT_FOUND
+            next_offset = 0
+        elif offset < min_off:
+            code, next_offset = ResponseCode.PULL_OFFSET_MOVED, min_off
+        elif offset == max_off:
+            code, next_offset = ResponseCode.PULL_NOT_FOUND, offset
+        elif offset > max_off:
+            code = ResponseCode.PULL_OFFSET_MOVED
+            next_offset = min_off if min_off == 0 else max_off
+        else:
+            position = offset
+            while position < max_off and position - offset < MAX_FILTER_SCAN and len(found) < max_nums:
+                if flt.matches(queue[position]):
+                    found.append(queue[position])
+                position += 1
+            next_offset = position
+            code = ResponseCode.SUCCESS if found else ResponseCode.PULL_RETRY_IMMEDIATELY
+
+        if sysflag & PullSysFlag.COMMIT_OFFSET and allow_suspend:
+            self.store.consumer_offsets[(group, topic, queue_id)] = header_int(f, "commitOffset")
+        if code == ResponseCode.PULL_NOT_FOUND and allow_suspend and sysflag & PullSysFlag.SUSPEND:
+            timeout = header_int(f, "suspendTimeoutMillis", 15000) / 1000.0
+            event = asyncio.Event()
+            self._waiters.setdefault((topic, queue_id), []).append(event)
+            self._waiter_filters[event] = flt
+            try:
+                await asyncio.wait_for(event.wait(), timeout)
+            except asyncio.TimeoutError:
+                self._waiter_filters.pop(event, None)
+                waiting = self._waiters.get((topic, queue_id), [])
+                if event in waiting:
+                    waiting.remove(event)
+            return await self.pull_message(conn, cmd, allow_suspend=False)
+        ext = {
+            "nextBeginOffset": str(next_offset),
+            "minOffset": str(min_off),
+            "maxOffset": str(max_off),
+            "suggestWhichBrokerId": str(MASTER_ID),
+        }
+        body = b"".join(encode_stored(m) for m in found)
+        remark = None if code == ResponseCode.SUCCESS else "pull status %d" % code
+        return cmd.make_response(code, remark, ext, body)
+
+    async def query_consumer_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        f = cmd.ext_fields
+        key = (f.get("consumerGroup", ""), f.get("topic", ""), header_int(f, "queueId"))
+        offset = self.store.consumer_offsets.get(key, -1)
+        if offset >= 0:
+            return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
+        # ConsumerManageProcessor: a queue whose head is still there starts a new group at 0.
+        if self.store.min_offset(key[1], key[2]) <= 0:
+            return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": "0"})
+        return cmd.make_response(ResponseCode.QUERY_NOT_FOUND,
+                                 "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first")
+
+    async def update_consumer_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        f = cmd.ext_fields
+        key = (f.get("consumerGroup", ""), f.get("topic", ""), header_int(f, "queueId"))
+        self.store.consumer_offsets[key] = header_int(f, "commitOffset")
+        self.store.save_state()
+        return cmd.make_response(ResponseCode.SUCCESS)
+
+    async def get_max_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        f = cmd.ext_fields
+        offset = self.store.max_offset(f.get("topic", ""), header_int(f, "queueId"))
+        return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
+
+    async def get_min_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        f = cmd.ext_fields
+        offset = self.store.min_offset(f.get("topic", ""), header_int(f, "queueId"))
+        return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
+
+    async def search_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        f = cmd.ext_fields
+        topic, queue_id = f.get("topic", ""), header_int(f, "queueId")
+        offset = self.store.offset_by_time(topic, queue_id, header_int(f, "timestamp"))
+        return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
+
+    async def get_consumer_list(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        group = cmd.ext_fields.get("consumerGroup", "")
+        info = self.clients.consumer_group(group)
+        if info is None or not info.channels:
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "no consumer for this group, " + group)
+        body = json.dumps({"consumerIdList": info.client_ids()}).encode("utf-8")
+        return cmd.make_response(ResponseCode.SUCCESS, None, body=body)
+
+    async def consumer_send_back(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        """SendMessageProcessor.consumerSendMsgBack: retry topic with a delay, or the DLQ."""
+        f = cmd.ext_fields
+        group = f.get("group", "")
+        original = self.store.by_commit_offset(header_int(f, "offset", -1))
+        if original is None:
+            remark = "look message by offset failed, %s" % f.get("offset")
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, remark)
+        topic = RETRY_GROUP_TOPIC_PREFIX + group
+        self.ensure_topic(topic, 1)
+        props = dict(original.properties)
+        props.setdefault(Prop.RETRY_TOPIC, original.topic)
+        delay_level = header_int(f, "delayLevel")
+        max_times = header_int(f, "maxReconsumeTimes", DEFAULT_RETRY_MAX_TIMES)
+        if original.reconsume_times >= max_times or delay_level < 0:
+            topic = DLQ_GROUP_TOPIC_PREFIX + group
+            self.ensure_topic(topic, 1)
+        else:
+            if delay_level == 0:
+                delay_level = 3 + original.reconsume_times
+            props[Prop.DELAY] = str(delay_level)
+        props.pop(Prop.WAIT, None)
+        if not props.get(Prop.ORIGIN_MESSAGE_ID):
+            props[Prop.ORIGIN_MESSAGE_ID] = original.msg_id
+        msg = StoredMessage(topic, original.body, props, 0, original.flag, original.sysflag,
+                            original.born_timestamp, original.born_host, self.store_host,
+                            original.reconsume_times + 1)
+        self.put_message(msg)
+        return cmd.make_response(ResponseCode.SUCCESS)
+
+    async def lock_batch(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        data = lenient_json(cmd.body)
+        assert isinstance(data, dict)
+        mqs = [(mq["topic"], mq["brokerName"], int(mq["queueId"])) for mq in data.get("mqSet") or []]
+        locked = self.locks.try_lock(data.get("consumerGroup", ""), data.get("clientId", ""), mqs)
+        body = {"lockOKMQSet": [{"brokerName": b, "queueId": q, "topic": t} for t, b, q in locked]}
+        return cmd.make_response(ResponseCode.SUCCESS, None, body=json.dumps(body).encode("utf-8"))
+
+    async def unlock_batch(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        data = lenient_json(cmd.body)
+        assert isinstance(data, dict)
+        mqs = [(mq["topic"], mq["brokerName"], int(mq["queueId"])) for mq in data.get("mqSet") or []]
+        self.locks.unlock(data.get("consumerGroup", ""), data.get("clientId", ""), mqs)
+        return cmd.make_response(ResponseCode.SUCCESS)
+
+    # -- background services -------------------------------------------------
+    def deliver_due_delayed(self, now_ms: int) -> int:
+        return services.deliver_due_delayed(self, now_ms)
+
+    def check_transactions(self, now_ms: int) -> int:
+        return services.check_transactions(self, now_ms)

@@ -1,0 +1,155 @@
+"""TCP server side of the remoting protocol: connections, dispatch, misbehaviour hooks."""
+
+import asyncio
+import collections
+import itertools
+import logging
+from typing import Awaitable, Callable, Dict, Optional, Set, Tuple
+
+from .codes import FLAG_ONEWAY, ResponseCode
+from .remoting import ProtocolError, RemotingCommand, encode_frame, read_frame
+
+log = logging.getLogger("rocketmq.testing")
+
+_opaque_counter = itertools.count(1)
+
+
+class Connection:
+    """One client socket; the broker also sends its own requests over it."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        peer = writer.get_extra_info("peername") or ("127.0.0.1", 0)
+        self.peer: Tuple[str, int] = (peer[0], peer[1])
+        self.closed = False
+
+    def send(self, cmd: RemotingCommand) -> None:
+        if self.closed:
+            return
+        try:
+            self.writer.write(encode_frame(cmd))
+        except (ConnectionError, RuntimeError):
+            self.closed = True
+
+    def send_oneway(self, code: int, ext_fields: Dict[str, str], body: bytes = b"") -> None:
+        self.send(RemotingCommand(code, ext_fields, body, opaque=next(_opaque_counter), flag=FLAG_ONEWAY))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.writer.close()
+
+    def __repr__(self) -> str:
+        return "Connection(%s:%d)" % self.peer
+
+
+Handler = Callable[[Connection, RemotingCommand], Awaitable[Optional[RemotingCommand]]]
+
+
+class Faults:
+    """Ways to make a server misbehave on purpose, keyed by request code."""
+
+    def __init__(self) -> None:
+        self.error_responses: Dict[int, Tuple[int, str]] = {}
+        self.delays: Dict[int, float] = {}
+        self.close_on: Set[int] = set()
+        self.drop: Set[int] = set()
+
+    def respond_with_error(self, request_code: int, response_code: int = ResponseCode.SYSTEM_ERROR,
+                           remark: str = "injected failure") -> None:
+        self.error_responses[request_code] = (response_code, remark)
+
+    def delay(self, request_code: int, seconds: float) -> None:
+        self.delays[request_code] = seconds
+
+    def close_connection_on(self, request_code: int) -> None:
+        self.close_on.add(request_code)
+
+    def never_answer(self, request_code: int) -> None:
+        self.drop.add(request_code)
+
+    def clear(self) -> None:
+        self.error_responses.clear()
+        self.delays.clear()
+        self.close_on.clear()
+        self.drop.clear()
+
+
+class RemotingServer:
+    """Accepts connections and runs each request through ``handler`` concurrently."""
+
+    def __init__(self, name: str, handler: Handler,
+                 on_close: Optional[Callable[[Connection], None]] = None) -> None:
+        self.name = name
+        self.handler = handler
+        self.on_close = on_close
+        self.faults = Faults()
+        self.request_counts: "collections.Counter[int]" = collections.Counter()
+        self.connections: Set[Connection] = set()
+        self._server: Optional[asyncio.AbstractServer] = None
+        self._answers: Set[asyncio.Task] = set()
+        self.port = 0
+
+    async def start(self, host: str, port: int) -> None:
+        self._server = await asyncio.start_server(self._serve, host, port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for conn in list(self.connections):
+            conn.close()
+        # Held long-polling requests would otherwise outlive the loop.
+        for task in list(self._answers):
+            task.cancel()
+        if self._answers:
+            await asyncio.gather(*self._answers, return_exceptions=True)
+        await asyncio.sleep(0)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = Connection(reader, writer)
+        self.connections.add(conn)
+        try:
+            while not conn.closed:
+                cmd = await read_frame(reader)
+                if cmd is None:
+                    break
+                if cmd.is_response:
+                    continue  # answers to our oneway requests carry nothing we need
+                task = asyncio.ensure_future(self._answer(conn, cmd))
+                self._answers.add(task)
+                task.add_done_callback(self._answers.discard)
+        except ProtocolError as exc:
+            log.info("%s: closing %r after bad input: %s", self.name, conn, exc)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            conn.close()
+            self.connections.discard(conn)
+            if self.on_close is not None:
+                self.on_close(conn)
+
+    async def _answer(self, conn: Connection, cmd: RemotingCommand) -> None:
+        self.request_counts[cmd.code] += 1
+        faults = self.faults
+        if cmd.code in faults.close_on:
+            conn.close()
+            return
+        if cmd.code in faults.drop:
+            return
+        if cmd.code in faults.delays:
+            await asyncio.sleep(faults.delays[cmd.code])
+        if cmd.code in faults.error_responses:
+            code, remark = faults.error_responses[cmd.code]
+            response: Optional[RemotingCommand] = cmd.make_response(code, remark)
+        else:
+            try:
+                response = await self.handler(conn, cmd)
+            except Exception as exc:  # one bad request must not take the server down
+                log.exception("%s: request %r failed", self.name, cmd)
+                response = cmd.make_response(ResponseCode.SYSTEM_ERROR, "%s: %s" % (type(exc).__name__, exc))
+        if response is not None and not cmd.is_oneway:
+            conn.send(response)

@@ -1,0 +1,161 @@
+"""In-memory commit log, consume queues, topic table and consumer offsets.
+
+With a directory the commit log is also appended to ``commitlog.bin`` (in the
+stored-message encoding) and the small tables are rewritten to ``state.json``,
+so a restarted broker reloads everything.
+"""
+
+import bisect
+import json
+import os
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+from .codes import PERM_READ_WRITE
+from .message_codec import StoredMessage, decode_stored, encode_stored
+
+QueueKey = Tuple[str, int]
+ArrivalListener = Callable[[StoredMessage], None]
+
+
+class TopicConfig:
+    def __init__(self, name: str, read_queues: int, write_queues: int,
+                 perm: int = PERM_READ_WRITE, sysflag: int = 0) -> None:
+        self.name = name
+        self.read_queues = read_queues
+        self.write_queues = write_queues
+        self.perm = perm
+        self.sysflag = sysflag
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "read": self.read_queues, "write": self.write_queues,
+                "perm": self.perm, "sysflag": self.sysflag}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TopicConfig":
+        return cls(data["name"], data["read"], data["write"], data["perm"], data["sysflag"])
+
+
+class MessageStore:
+    def __init__(self, directory: Optional[str] = None) -> None:
+        self.directory = directory
+        self.topics: Dict[str, TopicConfig] = {}
+        self.consumer_offsets: Dict[Tuple[str, str, int], int] = {}
+        # Free-form persistent values of broker services (schedule progress, finished transactions).
+        self.service_state: Dict[str, object] = {}
+        self._by_commit_offset: Dict[int, StoredMessage] = {}
+        self._queues: Dict[QueueKey, List[StoredMessage]] = {}
+        self._next_commit_offset = 0
+        # Queues whose head was dropped, as if old commit-log files had been deleted.
+        self._min_offsets: Dict[QueueKey, int] = {}
+        self._listeners: List[ArrivalListener] = []
+        self._log_file = None
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+            self._reload()
+            self._log_file = open(os.path.join(directory, "commitlog.bin"), "ab")
+
+    # -- persistence -------------------------------------------------------
+    def _reload(self) -> None:
+        assert self.directory
+        state_path = os.path.join(self.directory, "state.json")
+        if os.path.exists(state_path):
+            with open(state_path, "r", encoding="utf-8") as fh:
+                state = json.load(fh)
+            for data in state.get("topics", []):
+                topic = TopicConfig.from_json(data)
+                self.topics[topic.name] = topic
+            for group, topic, queue_id, offset in state.get("offsets", []):
+                self.consumer_offsets[(group, topic, queue_id)] = offset
+            self.service_state = state.get("services", {})
+        log_path = os.path.join(self.directory, "commitlog.bin")
+        if os.path.exists(log_path):
+            with open(log_path, "rb") as fh:
+                data = fh.read()
+            pos = 0
+            while pos < len(data):
+                try:
+                    msg, pos = decode_stored(data, pos)
+                except (ValueError, IndexError):
+                    break  # a torn tail from a crash: keep what was complete
+                self._index(msg)
+                self._next_commit_offset = msg.commit_log_offset + msg.store_size
+
+    def save_state(self) -> None:
+        if not self.directory:
+            return
+        state = {
+            "topics": [t.to_json() for t in self.topics.values()],
+            "offsets": [[g, t, q, o] for (g, t, q), o in self.consumer_offsets.items()],
+            "services": self.service_state,
+        }
+        path = os.path.join(self.directory, "state.json")
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(state, fh)
+        os.replace(tmp, path)
+
+    def close(self) -> None:
+        self.save_state()
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    # -- writing -----------------------------------------------------------
+    def add_arrival_listener(self, listener: ArrivalListener) -> None:
+        self._listeners.append(listener)
+
+    def _index(self, msg: StoredMessage) -> None:
+        self._by_commit_offset[msg.commit_log_offset] = msg
+        self._queues.setdefault((msg.topic, msg.queue_id), []).append(msg)
+
+    def append(self, msg: StoredMessage) -> StoredMessage:
+        """Give the message its offsets and store time, then make it visible."""
+        queue = self._queues.get((msg.topic, msg.queue_id), [])
+        msg.queue_offset = len(queue)
+        msg.commit_log_offset = self._next_commit_offset
+        msg.store_timestamp = int(time.time() * 1000)
+        encoded = encode_stored(msg)
+        msg.store_size = len(encoded)
+        self._next_commit_offset += len(encoded)
+        self._index(msg)
+        if self._log_file is not None:
+            self._log_file.write(encoded)
+            self._log_file.flush()
+        for listener in list(self._listeners):
+            listener(msg)
+        return msg
+
+    # -- reading -----------------------------------------------------------
+    def queue(self, topic: str, queue_id: int) -> List[StoredMessage]:
+        return self._queues.get((topic, queue_id), [])
+
+    def queue_ids(self, topic: str) -> List[int]:
+        return sorted(q for (t, q) in self._queues if t == topic)
+
+    def min_offset(self, topic: str, queue_id: int) -> int:
+        return min(self._min_offsets.get((topic, queue_id), 0), self.max_offset(topic, queue_id))
+
+    def expire_before(self, topic: str, queue_id: int, offset: int) -> None:
+        """Pretend the messages before ``offset`` expired (tests of the min-offset rules)."""
+        self._min_offsets[(topic, queue_id)] = offset
+
+    def max_offset(self, topic: str, queue_id: int) -> int:
+        return len(self.queue(topic, queue_id))
+
+    def by_commit_offset(self, offset: int) -> Optional[StoredMessage]:
+        return self._by_commit_offset.get(offset)
+
+    def offset_by_time(self, topic: str, queue_id: int, timestamp: int) -> int:
+        queue = self.queue(topic, queue_id)
+        if not queue:
+            return 0
+        stamps = [m.store_timestamp for m in queue]
+        index = bisect.bisect_left(stamps, timestamp)
+        return min(index, len(queue) - 1)
+
+    def messages(self, topic: Optional[str] = None, queue_id: Optional[int] = None) -> List[StoredMessage]:
+        result = [m for (t, q), msgs in self._queues.items() for m in msgs
+                  if (topic is None or t == topic) and (queue_id is None or q == queue_id)]
+        result.sort(key=lambda m: m.commit_log_offset)
+        return result

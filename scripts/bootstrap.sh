@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian/Ubuntu machine: the system packages the build needs
+# (a C++ compiler, zlib and Python headers, venv), then a virtual environment
+# in .venv with the package installed from this checkout.
+# Usage: source scripts/bootstrap.sh [extra pip requirement...]
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python_bin="${PYTHON:-python3}"
+
+missing_system_packages() {
+  local wanted=()
+  command -v g++ >/dev/null 2>&1 || wanted+=(g++)
+  command -v make >/dev/null 2>&1 || wanted+=(make)
+  [ -f /usr/include/zlib.h ] || wanted+=(zlib1g-dev)
+  local include_dir
+  include_dir="$("$python_bin" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+  [ -f "$include_dir/Python.h" ] || wanted+=(python3-dev)
+  "$python_bin" -c 'import ensurepip, venv' >/dev/null 2>&1 || wanted+=(python3-venv)
+  echo "${wanted[@]:-}"
+}
+
+packages="$(missing_system_packages)"
+if [ -n "$packages" ]; then
+  echo "installing system packages: $packages"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $packages
+fi
+
+if [ ! -x "$repo_root/.venv/bin/python" ]; then
+  "$python_bin" -m venv "$repo_root/.venv"
+fi
+venv_python="$repo_root/.venv/bin/python"
+"$venv_python" -m pip install -q --upgrade pip
+"$venv_python" -m pip install -q "$repo_root" "$@"

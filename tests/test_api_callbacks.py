@@ -1,0 +1,123 @@
+"""The callback contract, driven through the C entry points the core calls.
+
+Calling ``lib._rocketmq_*`` from Python goes through C and back into the
+registered Python functions exactly as a core thread would.
+"""
+
+import logging
+
+import pytest
+
+from rocketmq import _callbacks
+from rocketmq._bindings import ffi, lib
+from rocketmq.client import ConsumeStatus, Message, TransactionStatus
+
+NULL = ffi.NULL
+
+
+def select(selector, arg=None, size=4, message=None):
+    selection = _callbacks.QueueSelection(selector, message, arg)
+    handle = ffi.new_handle(selection)
+    return lib._rocketmq_select_queue(size, NULL, handle), selection.error
+
+
+def test_selector_gets_queue_count_message_and_arg():
+    message = Message("T")
+    seen = []
+    index, error = select(lambda count, msg, arg: seen.append((count, msg, arg)) or 2, "arg", 8, message)
+    assert (index, error) == (2, None)
+    assert seen == [(8, message, "arg")]
+
+
+@pytest.mark.parametrize("selector, error_type", [
+    (lambda count, msg, arg: 1 / 0, ZeroDivisionError),
+    (lambda count, msg, arg: "1", TypeError),
+    (lambda count, msg, arg: None, TypeError),
+    (lambda count, msg, arg: 4, ValueError),
+    (lambda count, msg, arg: -1, ValueError),
+])
+def test_failing_selector_is_reported_to_the_sender(selector, error_type):
+    index, error = select(selector)
+    assert index < 0
+    assert isinstance(error, error_type)
+
+
+def test_transaction_executor_answers(caplog):
+    def run(execute):
+        transaction = _callbacks.LocalTransaction(execute, "user-args")
+        message = Message("TxTopic")
+        message.set_body(b"a\0b")
+        return lib._rocketmq_execute_local_transaction(NULL, message._handle, ffi.new_handle(transaction))
+
+    seen = []
+
+    def execute(message, args):
+        seen.append((message.topic, message.body, args))
+        return TransactionStatus.ROLLBACK
+
+    assert run(execute) == TransactionStatus.ROLLBACK
+    assert seen == [("TxTopic", b"a\0b", "user-args")]
+    assert run(lambda message, args: 0) == TransactionStatus.COMMIT
+    with caplog.at_level(logging.ERROR, logger="rocketmq"):
+        assert run(lambda message, args: 1 / 0) == TransactionStatus.UNKNOWN
+        assert run(lambda message, args: None) == TransactionStatus.UNKNOWN
+        assert run(lambda message, args: True) == TransactionStatus.UNKNOWN
+    assert len(caplog.records) == 3
+
+
+def test_transaction_checker_failures_answer_unknown(caplog):
+    def check(checker):
+        handle = ffi.new_handle(_callbacks.TransactionChecker(checker))
+        return lib._rocketmq_check_transaction(NULL, NULL, handle)
+
+    assert check(lambda message: TransactionStatus.COMMIT) == TransactionStatus.COMMIT
+    with caplog.at_level(logging.ERROR, logger="rocketmq"):
+        assert check(lambda message: 1 / 0) == TransactionStatus.UNKNOWN
+        assert check(lambda message: "COMMIT") == TransactionStatus.UNKNOWN
+    assert len(caplog.records) == 2
+
+
+def test_consumer_callback_results(caplog):
+    assert _callbacks.deliver(lambda message: ConsumeStatus.CONSUME_SUCCESS, NULL) == 0
+    assert _callbacks.deliver(lambda message: ConsumeStatus.RECONSUME_LATER, NULL) == 1
+    assert _callbacks.deliver(lambda message: 0, NULL) == 0
+    with caplog.at_level(logging.ERROR, logger="rocketmq"):
+        assert _callbacks.deliver(lambda message: 1 / 0, NULL) == ConsumeStatus.RECONSUME_LATER
+        assert _callbacks.deliver(lambda message: None, NULL) == ConsumeStatus.RECONSUME_LATER
+        assert _callbacks.deliver(lambda message: "ok", NULL) == ConsumeStatus.RECONSUME_LATER
+        assert _callbacks.deliver(lambda message: 7, NULL) == ConsumeStatus.RECONSUME_LATER
+    assert len(caplog.records) == 4
+
+
+def test_received_message_is_unusable_after_its_callback():
+    kept = []
+    _callbacks.deliver(lambda message: kept.append(message) or ConsumeStatus.CONSUME_SUCCESS, NULL)
+    with pytest.raises(RuntimeError):
+        _ = kept[0].body
+    assert "released" in repr(kept[0])
+
+
+def test_unknown_consumer_pointer_reconsumes_later():
+    assert lib._rocketmq_consume_message(ffi.cast("CPushConsumer*", 8), NULL) == ConsumeStatus.RECONSUME_LATER
+
+
+def test_async_callbacks_run_once_and_release_their_context(caplog):
+    results = []
+    send = _callbacks.AsyncSend(Message("T"), results.append, results.append)
+    _callbacks.track_async_send(send)
+    assert _callbacks.pending_async_sends() >= 1
+    c_result = ffi.new("CSendResult*", {"sendStatus": 0, "offset": 9})
+    c_result.msgId = b"MSGID"
+    lib._rocketmq_on_send_success(c_result[0], NULL, send.c_handle)
+    # A second report for the same send is ignored rather than crashing.
+    lib._rocketmq_on_send_success(c_result[0], NULL, send.c_handle)
+    assert [(r.status, r.msg_id, r.offset) for r in results] == [(0, "MSGID", 9)]
+
+    failing = _callbacks.AsyncSend(Message("T"), results.append, lambda error: 1 / 0)
+    _callbacks.track_async_send(failing)
+    c_error = ffi.new("CMQException*", {"error": 4, "line": 10})
+    c_error.msg = b"broker busy"
+    with caplog.at_level(logging.ERROR, logger="rocketmq"):
+        lib._rocketmq_on_send_exception(c_error[0], NULL, failing.c_handle)
+    assert len(caplog.records) == 1
+    assert len(results) == 1

@@ -1,0 +1,101 @@
+"""Message: every setter round trips through the core's own getters."""
+
+import gc
+
+import pytest
+
+from rocketmq._bindings import ffi, lib
+from rocketmq.client import Message
+
+
+def origin_body(message):
+    handle = message._handle
+    return ffi.unpack(lib.GetOriginMessageBody(handle), lib.GetOriginMessageBodyLength(handle))
+
+
+def origin_property(message, key):
+    return ffi.string(lib.GetOriginMessageProperty(message._handle, key))
+
+
+def test_topic_tags_keys_round_trip():
+    message = Message("Topic")
+    message.set_tags("TagA")
+    message.set_keys(b"key-1")
+    assert ffi.string(lib.GetOriginMessageTopic(message._handle)) == b"Topic"
+    assert ffi.string(lib.GetOriginMessageTags(message._handle)) == b"TagA"
+    assert ffi.string(lib.GetOriginMessageKeys(message._handle)) == b"key-1"
+
+
+@pytest.mark.parametrize("body, stored", [
+    ("hello", b"hello"),
+    ("żółw", "żółw".encode("utf-8")),
+    (b"\x00\x01\xff binary \x00", b"\x00\x01\xff binary \x00"),
+    (b"", b""),
+    (bytearray(b"abc"), b"abc"),
+    (b"x" * 100_000, b"x" * 100_000),
+])
+def test_body_is_binary_safe(body, stored):
+    message = Message("Topic")
+    message.set_body(body)
+    assert origin_body(message) == stored
+
+
+def test_property_and_delay_level():
+    message = Message("Topic")
+    message.set_property("color", "blue")
+    message.set_property(b"size", b"L")
+    message.set_delay_time_level(3)
+    assert origin_property(message, b"color") == b"blue"
+    assert origin_property(message, b"size") == b"L"
+    assert lib.GetOriginDelayTimeLevel(message._handle) == 3
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.set_keys(None),
+    lambda m: m.set_tags(None),
+    lambda m: m.set_body(None),
+    lambda m: m.set_body(42),
+    lambda m: m.set_property(None, "v"),
+    lambda m: m.set_property("k", None),
+    lambda m: m.set_property("k", 1),
+    lambda m: m.set_delay_time_level("3"),
+    lambda m: m.set_delay_time_level(None),
+    lambda m: m.set_delay_time_level(1.5),
+])
+def test_wrong_types_raise_type_error(call):
+    with pytest.raises(TypeError):
+        call(Message("Topic"))
+
+
+@pytest.mark.parametrize("topic", [None, 1, 2.0, ["t"]])
+def test_topic_must_be_a_string(topic):
+    with pytest.raises(TypeError, match="topic"):
+        Message(topic)
+
+
+def test_nul_inside_a_c_string_is_refused():
+    with pytest.raises(ValueError):
+        Message("To\0pic")
+    with pytest.raises(ValueError):
+        Message("Topic").set_tags("a\0b")
+
+
+def test_close_is_idempotent_and_final():
+    message = Message("Topic")
+    message.close()
+    message.close()
+    with pytest.raises(ValueError, match="closed"):
+        message.set_tags("t")
+
+
+def test_context_manager_closes():
+    with Message("Topic") as message:
+        message.set_body(b"x")
+    with pytest.raises(ValueError):
+        message.set_body(b"y")
+
+
+def test_many_messages_are_freed_by_the_garbage_collector():
+    for _ in range(10_000):
+        Message("Topic").set_body(b"y" * 64)
+    gc.collect()

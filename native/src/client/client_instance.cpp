@@ -207,10 +207,9 @@ void ClientInstance::start() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (started_) return;
-    if (nameServerAddressesLocked().empty()) {
-      throw MQException(ErrorKind::kIllegalArgument,
-                        "no name server address set: call set_name_server_address(\"host:port\") before start()");
-    }
+    // Like the Java and C++ clients, starting without a name server is
+    // allowed; sends then fail with a message saying what is missing.
+    if (nameServerAddressesLocked().empty()) RMQ_LOG(kInfo, "client started without a name server address");
     started_ = true;
   }
   remoting_.start();
@@ -331,7 +330,10 @@ std::vector<std::string> ClientInstance::nameServerAddresses() const {
 
 std::unique_ptr<RemotingCommand> ClientInstance::invokeNameServer(RemotingCommand& request, int64_t timeoutMs) {
   std::vector<std::string> addresses = nameServerAddresses();
-  if (addresses.empty()) throw MQException(ErrorKind::kIllegalArgument, "no name server address set");
+  if (addresses.empty()) {
+    throw MQException(ErrorKind::kIllegalArgument,
+                      "no name server address set: call set_name_server_address(\"host:port\") before sending");
+  }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   size_t first;
   {

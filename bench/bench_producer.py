@@ -92,7 +92,8 @@ def run_async(producer: Producer, topic: str, body: bytes, count: int, latencies
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
     parser.add_argument("--mode", choices=MODES, default="sync")
     parser.add_argument("--batch-size", type=int, default=32, help="messages per batch in batch mode")

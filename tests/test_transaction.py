@@ -42,7 +42,8 @@ def test_commit_makes_the_message_visible(rocketmq_namesrv_addr, rocketmq_cluste
         return TransactionStatus.COMMIT
 
     try:
-        result = producer.send_message_in_transaction(make_message(topic, b"commit me"), local_execute, "args")
+        result = producer.send_message_in_transaction(make_message(topic, b"commit me"), local_execute,
+                                                      "args")
     finally:
         producer.shutdown()
     assert result.status == SendStatus.OK
@@ -116,7 +117,8 @@ def test_transaction_producer_honours_its_timeout(rocketmq_namesrv_addr, rocketm
     topic = unique_name("TxTimeout")
     producer = start_producer(rocketmq_namesrv_addr, lambda msg: TransactionStatus.UNKNOWN, timeout=500)
     try:
-        producer.send_message_in_transaction(make_message(topic, b"warm"), lambda m, a: TransactionStatus.ROLLBACK)
+        producer.send_message_in_transaction(make_message(topic, b"warm"),
+                                             lambda m, a: TransactionStatus.ROLLBACK)
         rocketmq_faults.delay(310, 3.0)
         started = time.monotonic()
         with pytest.raises(Exception):

@@ -28,7 +28,8 @@ def main() -> None:
                 message.set_tags("created")
                 message.set_body(f'{{"order": {index}}}')
                 result = producer.send_sync(message)
-                print(f"sent order-{index}: status={result.status.name} id={result.msg_id} offset={result.offset}")
+                print(f"sent order-{index}: status={result.status.name} id={result.msg_id} "
+                      f"offset={result.offset}")
 
             done = threading.Event()
             message = Message(TOPIC)
@@ -45,7 +46,8 @@ def main() -> None:
 
         print(f"the broker stored {TOPIC}:")
         for stored in cluster.wait_for_messages(TOPIC, 4):
-            print(f"  queue {stored.queue_id} offset {stored.queue_offset} tags={stored.tags} body={stored.body!r}")
+            print(f"  queue {stored.queue_id} offset {stored.queue_offset} "
+                  f"tags={stored.tags} body={stored.body!r}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$repo_root/scripts/bootstrap.sh" pytest pytest-timeout ruff
 cd "$repo_root"
-make -C native test
+make -C native -j"$(nproc)" test
 .venv/bin/ruff check .
 # Run from a temporary directory so the installed package, not the source
 # tree, is what gets imported.

@@ -47,7 +47,9 @@ PUBLIC_HEADERS = (
 # C wrappers around the Python callbacks, compiled into the extension itself.
 CALLBACK_GATES = CDEF_DIR / "callback_gates.h"
 
-COMPILE_ARGS = ["-std=c++17", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden", "-pthread"]
+# -g0 overrides the interpreter's own -g: debug info would make the installed
+# extension about fifteen times larger.
+COMPILE_ARGS = ["-std=c++17", "-O2", "-g0", "-Wall", "-Wextra", "-fvisibility=hidden", "-pthread"]
 
 
 def read_cdefs() -> str:
@@ -87,7 +89,8 @@ def make_builder(native_dir: Path = ROOT / "native") -> FFI:
         include_dirs=[str(native_dir / "include"), str(native_dir / "src")],
         libraries=["z"],
         extra_compile_args=COMPILE_ARGS,
-        extra_link_args=["-pthread", f"-Wl,--version-script={version_script}"],
+        # -s drops the static symbol table only; the exported C API stays in .dynsym.
+        extra_link_args=["-pthread", "-s", f"-Wl,--version-script={version_script}"],
     )
     return builder
 

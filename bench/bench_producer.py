@@ -20,6 +20,7 @@ from _common import (
     embedded_cluster_or_address,
     peak_rss_mib,
     print_report,
+    process_cpu_seconds,
 )
 
 from rocketmq.client import Message, Producer
@@ -123,12 +124,14 @@ def main() -> None:
                     failures.append(run_async(producer, args.topic, body, per_thread, latencies, args.window))
 
             threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+            cpu_before = process_cpu_seconds()
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            cpu_used = process_cpu_seconds() - cpu_before
         finally:
             producer.shutdown()
 
@@ -140,6 +143,7 @@ def main() -> None:
         latencies=latencies,
         latency_label="batch latency" if args.mode == "batch" else "send latency",
         rss_mib=peak_rss_mib(),
+        cpu_seconds=cpu_used,
         extra={"failed": sum(failures)} if failures else None,
     )
 

@@ -1,4 +1,4 @@
-"""Quick start: an embedded name server + broker, a producer, and what the broker stored.
+"""Quick start: an embedded name server + broker, a producer and a push consumer.
 
 Code written for rocketmq-client-python runs as it is: only the name server
 address changes between this embedded broker and a real RocketMQ cluster.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from rocketmq.client import Message, Producer
+from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer, ReceivedMessage
 from rocketmq.testing.server import EmbeddedCluster
 
 TOPIC = "QuickStartTopic"
@@ -44,10 +44,24 @@ def main() -> None:
         finally:
             producer.shutdown()
 
-        print(f"the broker stored {TOPIC}:")
-        for stored in cluster.wait_for_messages(TOPIC, 4):
-            print(f"  queue {stored.queue_id} offset {stored.queue_offset} "
-                  f"tags={stored.tags} body={stored.body!r}")
+        received = threading.Semaphore(0)
+
+        def on_message(message: ReceivedMessage) -> ConsumeStatus:
+            print(f"consumed {message.id}: tags={message.tags!r} keys={message.keys!r} body={message.body!r}")
+            received.release()
+            return ConsumeStatus.CONSUME_SUCCESS
+
+        consumer = PushConsumer("QuickStartConsumer")
+        consumer.set_name_server_address(cluster.namesrv_addr)
+        consumer.subscribe(TOPIC, on_message)
+        consumer.start()
+        try:
+            for _ in range(4):
+                if not received.acquire(timeout=10):
+                    raise SystemExit("timed out waiting for the messages")
+        finally:
+            consumer.shutdown()
+        print("done: 4 messages sent and consumed")
 
 
 if __name__ == "__main__":

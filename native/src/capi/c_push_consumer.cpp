@@ -1,28 +1,23 @@
-// C API of the push consumer (CPushConsumer.h).
-//
-// The consuming engine (rebalance, pull loop, consume services, offsets) is
-// not part of the core yet. Until it is, a consumer can be created and fully
-// configured, and StartPushConsumer fails with PUSHCONSUMER_START_FAILED and
-// a message saying so, rather than the symbols being missing and a program
-// linked against librocketmq failing to load at all.
-#include <map>
+// C API of the push consumer (CPushConsumer.h), over rmq::PushConsumer.
 #include <string>
 
 #include "CPushConsumer.h"
+#include "capi/handles.h"
 #include "capi/latest_error.h"
 #include "common/log.h"
+#include "consumer/push_consumer.h"
 
 struct CPushConsumer {
-  std::string groupId;
-  std::string namesrvAddr;
-  std::string namesrvDomain;
-  std::string instanceName;
-  std::map<std::string, std::string> subscriptions;  // topic -> expression
+  explicit CPushConsumer(const char* group) : consumer(makeConfig(group)) {}
+
+  static rmq::PushConsumerConfig makeConfig(const char* group) {
+    rmq::PushConsumerConfig config;
+    config.groupName = group;
+    return config;
+  }
+
+  rmq::PushConsumer consumer;
   MessageCallBack callback = nullptr;
-  bool orderly = false;
-  int threadCount = 0;
-  int batchMaxSize = 1;
-  CMessageModel messageModel = CLUSTERING;
 };
 
 namespace {
@@ -43,9 +38,7 @@ CPushConsumer* CreatePushConsumer(const char* groupId) {
     nullArgument("group id");
     return nullptr;
   }
-  auto* consumer = new CPushConsumer();
-  consumer->groupId = groupId;
-  return consumer;
+  return new CPushConsumer(groupId);
 }
 
 int DestroyPushConsumer(CPushConsumer* consumer) {
@@ -56,13 +49,30 @@ int DestroyPushConsumer(CPushConsumer* consumer) {
 
 int StartPushConsumer(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
-  rmq::capi::setLatestError("the push consumer is not available in this version of rocketmq-cffi");
-  return PUSHCONSUMER_START_FAILED;
+  if (consumer->callback == nullptr) {
+    rmq::capi::setLatestError("no message callback registered: subscribe a topic with a callback before start()");
+    return PUSHCONSUMER_START_FAILED;
+  }
+  MessageCallBack callback = consumer->callback;
+  consumer->consumer.setListener(
+      [consumer, callback](rmq::MessageExt& message) {
+        CMessageExt handle(message);
+        return callback(consumer, &handle) == E_CONSUME_SUCCESS ? rmq::ConsumeResult::kSuccess
+                                                                : rmq::ConsumeResult::kReconsumeLater;
+      },
+      consumer->consumer.config().orderly);
+  return rmq::capi::guarded(PUSHCONSUMER_START_FAILED, [&] {
+    consumer->consumer.start();
+    return static_cast<int>(OK);
+  });
 }
 
 int ShutdownPushConsumer(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
-  return OK;
+  return rmq::capi::guarded(PUSHCONSUMER_START_FAILED, [&] {
+    consumer->consumer.shutdown();
+    return static_cast<int>(OK);
+  });
 }
 
 const char* ShowPushConsumerVersion(CPushConsumer* consumer) {
@@ -71,78 +81,94 @@ const char* ShowPushConsumerVersion(CPushConsumer* consumer) {
 
 int SetPushConsumerGroupID(CPushConsumer* consumer, const char* groupId) {
   if (consumer == nullptr || groupId == nullptr) return nullArgument("consumer or group id");
-  consumer->groupId = groupId;
+  consumer->consumer.config().groupName = groupId;
   return OK;
 }
 
 const char* GetPushConsumerGroupID(CPushConsumer* consumer) {
-  return consumer == nullptr ? nullptr : consumer->groupId.c_str();
+  return consumer == nullptr ? nullptr : consumer->consumer.config().groupName.c_str();
 }
 
 int SetPushConsumerNameServerAddress(CPushConsumer* consumer, const char* namesrv) {
   if (consumer == nullptr) return nullArgument("consumer");
-  consumer->namesrvAddr = orEmpty(namesrv);
+  consumer->consumer.config().namesrvAddr = orEmpty(namesrv);
   return OK;
 }
 
 int SetPushConsumerNameServerDomain(CPushConsumer* consumer, const char* domain) {
   if (consumer == nullptr) return nullArgument("consumer");
-  consumer->namesrvDomain = orEmpty(domain);
+  consumer->consumer.config().namesrvDomain = orEmpty(domain);
   return OK;
 }
 
 int Subscribe(CPushConsumer* consumer, const char* topic, const char* expression) {
   if (consumer == nullptr || topic == nullptr) return nullArgument("consumer or topic");
-  consumer->subscriptions[topic] = expression == nullptr ? "*" : expression;
-  return OK;
+  return rmq::capi::guarded(NULL_POINTER, [&] {
+    consumer->consumer.subscribe(topic, expression == nullptr ? "*" : expression);
+    return static_cast<int>(OK);
+  });
 }
 
 int RegisterMessageCallbackOrderly(CPushConsumer* consumer, MessageCallBack pCallback) {
   if (consumer == nullptr || pCallback == nullptr) return nullArgument("consumer or callback");
   consumer->callback = pCallback;
-  consumer->orderly = true;
+  consumer->consumer.config().orderly = true;
   return OK;
 }
 
 int RegisterMessageCallback(CPushConsumer* consumer, MessageCallBack pCallback) {
   if (consumer == nullptr || pCallback == nullptr) return nullArgument("consumer or callback");
   consumer->callback = pCallback;
-  consumer->orderly = false;
+  consumer->consumer.config().orderly = false;
   return OK;
 }
 
 int UnregisterMessageCallbackOrderly(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
   consumer->callback = nullptr;
+  consumer->consumer.clearListener();
   return OK;
 }
 
 int UnregisterMessageCallback(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
   consumer->callback = nullptr;
+  consumer->consumer.clearListener();
   return OK;
 }
 
 int SetPushConsumerThreadCount(CPushConsumer* consumer, int threadCount) {
   if (consumer == nullptr) return nullArgument("consumer");
-  consumer->threadCount = threadCount;
+  if (threadCount < 1) {
+    rmq::capi::setLatestError("thread count must be at least 1");
+    return NULL_POINTER;
+  }
+  consumer->consumer.config().threadCount = threadCount;
   return OK;
 }
 
 int SetPushConsumerMessageBatchMaxSize(CPushConsumer* consumer, int batchSize) {
   if (consumer == nullptr) return nullArgument("consumer");
-  consumer->batchMaxSize = batchSize;
+  if (batchSize < 1) {
+    rmq::capi::setLatestError("batch max size must be at least 1");
+    return NULL_POINTER;
+  }
+  consumer->consumer.config().batchMaxSize = batchSize;
   return OK;
 }
 
 int SetPushConsumerInstanceName(CPushConsumer* consumer, const char* instanceName) {
   if (consumer == nullptr) return nullArgument("consumer");
-  consumer->instanceName = orEmpty(instanceName);
+  consumer->consumer.config().instanceName = orEmpty(instanceName);
   return OK;
 }
 
-int SetPushConsumerSessionCredentials(CPushConsumer* consumer, const char*, const char*, const char*) {
+int SetPushConsumerSessionCredentials(CPushConsumer* consumer, const char* accessKey, const char* secretKey,
+                                      const char* channel) {
   if (consumer == nullptr) return nullArgument("consumer");
+  consumer->consumer.config().accessKey = orEmpty(accessKey);
+  consumer->consumer.config().secretKey = orEmpty(secretKey);
+  consumer->consumer.config().onsChannel = orEmpty(channel);
   return OK;
 }
 
@@ -165,17 +191,19 @@ int SetPushConsumerLogLevel(CPushConsumer* consumer, CLogLevel level) {
 
 int SetPushConsumerMessageModel(CPushConsumer* consumer, CMessageModel messageModel) {
   if (consumer == nullptr) return nullArgument("consumer");
-  consumer->messageModel = messageModel;
+  consumer->consumer.config().broadcasting = messageModel == BROADCASTING;
   return OK;
 }
 
-int SetPushConsumerMaxCacheMessageSize(CPushConsumer* consumer, int) {
+int SetPushConsumerMaxCacheMessageSize(CPushConsumer* consumer, int maxCacheSize) {
   if (consumer == nullptr) return nullArgument("consumer");
+  if (maxCacheSize > 0) consumer->consumer.config().maxCacheCount = maxCacheSize;
   return OK;
 }
 
-int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* consumer, int) {
+int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* consumer, int maxCacheSizeInMb) {
   if (consumer == nullptr) return nullArgument("consumer");
+  if (maxCacheSizeInMb > 0) consumer->consumer.config().maxCacheSizeMiB = maxCacheSizeInMb;
   return OK;
 }
 

@@ -1,0 +1,68 @@
+// Pure logic of the push consumer: tag hash codes (Java String.hashCode),
+// subscription parsing, averaged queue allocation and the offset file.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "consumer/allocate.h"
+#include "consumer/offset_file.h"
+#include "consumer/subscription.h"
+
+namespace {
+
+int passed = 0;
+int failed = 0;
+
+void check(bool ok, const char* what) {
+  if (ok) {
+    ++passed;
+  } else {
+    ++failed;
+    std::fprintf(stderr, "FAILED: %s\n", what);
+  }
+}
+
+std::vector<rmq::MessageQueue> queues(int count) {
+  std::vector<rmq::MessageQueue> out;
+  for (int i = 0; i < count; ++i) out.push_back(rmq::MessageQueue{"T", "broker-a", i});
+  return out;
+}
+
+}  // namespace
+
+int main() {
+  // Values computed with Java's String.hashCode.
+  check(rmq::javaStringHash("") == 0, "empty string hash");
+  check(rmq::javaStringHash("TagA") == 2598919, "TagA hash");
+  check(rmq::javaStringHash("orders-2026") == -1815790870, "overflowing hash wraps like a Java int");
+  check(rmq::javaStringHash("\xe4\xb8\xad\xe6\x96\x87\xe6\xa0\x87\xe7\xad\xbe") == 622041809, "CJK hash");
+  check(rmq::javaStringHash("\xf0\x9f\x98\x80tag") == 1276941143, "surrogate pair hash");
+
+  auto all = rmq::buildSubscription("T", "*");
+  check(all.subString == "*" && all.tags.empty(), "star subscribes to everything");
+  check(rmq::subscriptionMatches(all, "anything"), "star matches any tag");
+  auto some = rmq::buildSubscription("T", " TagA || TagB ||TagA");
+  check(some.tags.size() == 2 && some.tags[0] == "TagA" && some.tags[1] == "TagB", "tags split on ||");
+  check(some.codes.size() == 2 && some.codes[0] == 2598919 && some.codes[1] == 2598920, "tag codes");
+  check(rmq::subscriptionMatches(some, "TagB") && !rmq::subscriptionMatches(some, "TagC"), "client-side filter");
+
+  std::vector<std::string> ids = {"a", "b", "c"};
+  auto first = rmq::allocateAveragely(queues(8), ids, "a");
+  auto second = rmq::allocateAveragely(queues(8), ids, "b");
+  auto third = rmq::allocateAveragely(queues(8), ids, "c");
+  check(first.size() == 3 && second.size() == 3 && third.size() == 2, "8 queues over 3 clients: 3, 3, 2");
+  check(first[0].queueId == 0 && second[0].queueId == 3 && third[0].queueId == 6, "contiguous ranges");
+  check(rmq::allocateAveragely(queues(2), ids, "c").empty(), "more clients than queues: the last gets none");
+  check(rmq::allocateAveragely(queues(4), ids, "stranger").empty(), "unknown client gets nothing");
+
+  std::string dir = "/tmp/rocketmq-cffi-offset-test-" + std::to_string(std::rand());
+  std::string path = rmq::offsetFilePath(dir, "127.0.0.1@instance", "group/with/slash");
+  check(rmq::readOffsetFile(path).empty(), "missing offset file reads as empty");
+  rmq::writeOffsetFile(path, {{"T@broker-a@0", 42}, {"T@broker-a@1", 7}});
+  auto loaded = rmq::readOffsetFile(path);
+  check(loaded.size() == 2 && loaded["T@broker-a@0"] == 42 && loaded["T@broker-a@1"] == 7, "offset file round trip");
+
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}

@@ -2,6 +2,7 @@
 // subscription parsing, averaged queue allocation and the offset file.
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -56,12 +57,16 @@ int main() {
   check(rmq::allocateAveragely(queues(2), ids, "c").empty(), "more clients than queues: the last gets none");
   check(rmq::allocateAveragely(queues(4), ids, "stranger").empty(), "unknown client gets nothing");
 
-  std::string dir = "/tmp/rocketmq-cffi-offset-test-" + std::to_string(std::rand());
+  char dirTemplate[] = "/tmp/rocketmq-cffi-offsets-XXXXXX";
+  const char* made = ::mkdtemp(dirTemplate);
+  check(made != nullptr, "temporary directory");
+  std::string dir = made != nullptr ? made : "/tmp";
   std::string path = rmq::offsetFilePath(dir, "127.0.0.1@instance", "group/with/slash");
   check(rmq::readOffsetFile(path).empty(), "missing offset file reads as empty");
   rmq::writeOffsetFile(path, {{"T@broker-a@0", 42}, {"T@broker-a@1", 7}});
   auto loaded = rmq::readOffsetFile(path);
   check(loaded.size() == 2 && loaded["T@broker-a@0"] == 42 && loaded["T@broker-a@1"] == 7, "offset file round trip");
+  std::system(("rm -rf '" + dir + "'").c_str());
 
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -280,3 +280,38 @@ def test_message_goes_to_the_dlq_after_16_failures():
             consumer.shutdown()
         assert dlq[0].body == b"poison"
         assert [m["reconsume_times"] for m in collector.messages] == list(range(17))
+
+
+def test_failed_send_back_falls_back_to_the_retry_topic(rocketmq_namesrv_addr, producer, rocketmq_cluster,
+                                                        rocketmq_faults):
+    topic, group = unique_name("FallbackTopic"), unique_name("CID_fallback")
+    rocketmq_faults.respond_with_error(36, response_code=1, remark="send-back refused for the test")
+    send(producer, topic, b"come back")
+    collector = Collector(answer=lambda m: (ConsumeStatus.CONSUME_SUCCESS if m.reconsume_times >= 1
+                                            else ConsumeStatus.RECONSUME_LATER))
+    consumer = start_consumer(rocketmq_namesrv_addr, group, topic, collector)
+    try:
+        assert collector.wait_for(lambda c: c.count() >= 2, timeout=30)
+    finally:
+        consumer.shutdown()
+    assert [m["reconsume_times"] for m in collector.messages[:2]] == [0, 1]
+    assert all(m["topic"] == topic and m["body"] == b"come back" for m in collector.messages)
+    retried = rocketmq_cluster.messages("%RETRY%" + group)
+    assert retried and retried[0].properties["RETRY_TOPIC"] == topic
+
+
+def test_reset_offset_from_the_broker_replays_the_queue(rocketmq_namesrv_addr, producer, rocketmq_cluster):
+    topic, group = unique_name("ResetTopic"), unique_name("CID_reset")
+    for index in range(6):
+        send(producer, topic, b"%d" % index)
+    collector = Collector()
+    consumer = start_consumer(rocketmq_namesrv_addr, group, topic, collector)
+    try:
+        assert collector.wait_for(lambda c: c.count() >= 6)
+        # RESET_CONSUMER_CLIENT_OFFSET to the beginning, as mqadmin resetOffsetByTime does.
+        offsets = rocketmq_cluster.reset_consumer_offset(group, topic, 0)
+        assert sum(offsets.values()) == 0
+        assert collector.wait_for(lambda c: c.count() >= 12)
+    finally:
+        consumer.shutdown()
+    assert sorted(collector.bodies) == sorted([b"%d" % i for i in range(6)] * 2)

@@ -70,6 +70,11 @@ int main() {
   rmq::Json again = rmq::Json::parse(route.dump());
   check(again.dump() == route.dump(), "dump and parse round trip");
 
+  rmq::Json table = rmq::Json::parse(R"({"offsetTable":{{"brokerName":"b","queueId":1,"topic":"T"}:42}})");
+  const auto& items = table["offsetTable"].items();
+  check(items.size() == 1 && items.begin()->second.asInt64() == 42, "object used as a map key");
+  check(rmq::Json::parse(items.begin()->first)["queueId"].asInt() == 1, "object key reads back as JSON");
+
   rmq::Json copy = route;
   copy["n"] = 7;
   check(route["n"].asInt64() == -5, "copies do not share writes");

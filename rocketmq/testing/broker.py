@@ -263,6 +263,34 @@ class Broker:
         for channel in info.channels.values():
             channel.conn.send_oneway(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {"consumerGroup": group})
 
+    def reset_consumer_offset(self, group: str, topic: str, timestamp: int,
+                              is_force: bool = True) -> Dict[int, int]:
+        """Broker2Client.resetOffset: move a group back (or forward) to `timestamp`.
+
+        timestamp -1 means the newest offset. The new offsets are told to every
+        consumer of the group with RESET_CONSUMER_CLIENT_OFFSET (oneway); the
+        body is written as fastjson writes a map keyed by MessageQueue objects.
+        """
+        offsets: Dict[int, int] = {}
+        for queue_id in self.store.queue_ids(topic):
+            if timestamp == -1:
+                target = self.store.max_offset(topic, queue_id)
+            else:
+                target = self.store.offset_by_time(topic, queue_id, timestamp)
+            current = self.store.consumer_offsets.get((group, topic, queue_id), -1)
+            offsets[queue_id] = target if is_force or current < 0 or target < current else current
+        entries = ",".join(
+            '{"brokerName":%s,"queueId":%d,"topic":%s}:%d'
+            % (json.dumps(self.config.broker_name), queue_id, json.dumps(topic), offset)
+            for queue_id, offset in sorted(offsets.items()))
+        body = ('{"offsetTable":{%s}}' % entries).encode("utf-8")
+        header = {"topic": topic, "group": group, "timestamp": str(timestamp),
+                  "isForce": "true" if is_force else "false"}
+        info = self.clients.consumer_group(group)
+        for channel in (info.channels.values() if info else []):
+            channel.conn.send_oneway(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, header, body)
+        return offsets
+
     async def end_transaction(self, conn: Connection, cmd: RemotingCommand) -> Optional[RemotingCommand]:
         fields = cmd.ext_fields
         kind = header_int(fields, "commitOrRollback")

@@ -177,6 +177,11 @@ class EmbeddedCluster:
     def producer_groups(self) -> List[str]:
         return self.call(lambda: sorted(self.broker.clients.producers))
 
+    def reset_consumer_offset(self, group: str, topic: str, timestamp: int,
+                              is_force: bool = True) -> Dict[int, int]:
+        """Reset a consumer group's offsets to `timestamp` (ms; -1: newest), as mqadmin resetOffsetByTime."""
+        return self.call(self.broker.reset_consumer_offset, group, topic, timestamp, is_force)
+
     def check_transactions_now(self) -> int:
         """Run one transaction check pass immediately (ignores the interval, not the immunity)."""
         return self.call(self.broker.check_transactions, int(time.time() * 1000))

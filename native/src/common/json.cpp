@@ -80,12 +80,14 @@ class JsonParser {
     fail("unexpected character");
   }
 
-  // Keys are strings, or bare integers / identifiers as the Java name
-  // server's fastjson output has them.
-  std::string parseKey() {
+  // Keys are strings, or what fastjson writes for non-string map keys: bare
+  // integers ({0:"addr"}) and objects ({{"topic":"T",...}:42}, a map keyed
+  // by MessageQueue). An object key is returned as its compact JSON text.
+  std::string parseKey(int depth) {
     skipSpace();
     if (p_ == end_) fail("unexpected end");
     if (*p_ == '"') return parseString();
+    if (*p_ == '{') return parseObject(depth + 1).dump();
     const char* start = p_;
     while (p_ != end_ && (std::isalnum(static_cast<unsigned char>(*p_)) || *p_ == '-' || *p_ == '_')) ++p_;
     if (p_ == start) fail("bad object key");
@@ -101,7 +103,7 @@ class JsonParser {
       return result;
     }
     while (true) {
-      std::string key = parseKey();
+      std::string key = parseKey(depth);
       skipSpace();
       if (p_ == end_ || *p_ != ':') fail("expected ':'");
       ++p_;

@@ -1,7 +1,8 @@
 // A small JSON value with a parser and a serializer: enough for remoting
 // headers, route data, heartbeats and the other bodies the protocol carries.
-// The parser accepts what the Java name server writes, which is not strict
-// JSON: map keys may be bare integers ({0:"127.0.0.1:10911"}).
+// The parser accepts what Java's fastjson writes, which is not strict JSON:
+// map keys may be bare integers ({0:"127.0.0.1:10911"}) or objects (a map
+// keyed by MessageQueue); an object key reads as its compact JSON text.
 #pragma once
 
 #include <cstdint>

@@ -17,6 +17,7 @@
 #include "consumer/allocate.h"
 #include "consumer/offset_file.h"
 #include "consumer/subscription.h"
+#include "producer/send_request.h"
 
 namespace rmq {
 
@@ -32,6 +33,7 @@ constexpr int32_t kGetConsumerListByGroup = 38;
 constexpr int32_t kNotifyConsumerIdsChanged = 40;
 constexpr int32_t kLockBatchMq = 41;
 constexpr int32_t kUnlockBatchMq = 42;
+constexpr int32_t kResetConsumerClientOffset = 220;
 constexpr int32_t kGetConsumerRunningInfo = 307;
 }  // namespace code
 
@@ -151,6 +153,11 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
                                                 RemotingCommand::makeResponse(request, status::kSuccess));
                                             if (self) response->body = self->runningInfo();
                                             return response;
+                                          });
+    client_->remoting().setRequestHandler(code::kResetConsumerClientOffset,
+                                          [weak](const std::string&, RemotingCommand& request) {
+                                            if (auto self = weak.lock()) self->resetOffsets(request);
+                                            return std::unique_ptr<RemotingCommand>();
                                           });
     client_->start();
 
@@ -340,6 +347,48 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   }
 
   // ----- offsets -----------------------------------------------------------------------
+
+  // RESET_CONSUMER_CLIENT_OFFSET (an operator moved the group's offsets):
+  // forget what is cached for those queues, store the new offsets where
+  // startOffset() reads them, and take the queues again from there.
+  void resetOffsets(const RemotingCommand& request) {
+    if (request.field("group") != config_.groupName) return;
+    std::map<MessageQueue, int64_t> table;
+    const Json body = Json::parse(request.body);
+    for (const auto& entry : body["offsetTable"].items()) {
+      const Json key = Json::parse(entry.first);
+      table[MessageQueue{key["topic"].asString(), key["brokerName"].asString(), key["queueId"].asInt()}] =
+          entry.second.asInt64();
+    }
+    {
+      std::lock_guard<std::mutex> lock(queuesMutex_);
+      for (const auto& entry : table) {
+        auto found = queues_.find(entry.first);
+        if (found == queues_.end()) continue;
+        found->second->dropped = true;
+        queues_.erase(found);
+      }
+    }
+    for (const auto& entry : table) {
+      if (config_.broadcasting) {
+        std::lock_guard<std::mutex> lock(offsetsMutex_);
+        localOffsets_[queueKey(entry.first)] = entry.second;
+        continue;
+      }
+      try {
+        RemotingCommand update = RemotingCommand::makeRequest(code::kUpdateConsumerOffset);
+        update.extFields["consumerGroup"] = config_.groupName;
+        update.extFields["topic"] = entry.first.topic;
+        update.extFields["queueId"] = std::to_string(entry.first.queueId);
+        update.extFields["commitOffset"] = std::to_string(entry.second);
+        client_->remoting().invokeSync(brokerOf(entry.first), update, kRequestTimeoutMs);
+      } catch (const std::exception& e) {
+        RMQ_LOG(kWarn, "storing the reset offset of " << queueKey(entry.first) << " failed: " << e.what());
+      }
+    }
+    RMQ_LOG(kInfo, "offsets of " << request.field("topic") << " reset for " << table.size() << " queues");
+    rebalanceSoon();
+  }
 
   int64_t maxOffset(const MessageQueue& mq) {
     RemotingCommand request = RemotingCommand::makeRequest(code::kGetMaxOffset);
@@ -735,7 +784,54 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     } catch (const std::exception& e) {
       RMQ_LOG(kWarn, "send-back of " << message.msgId() << " failed: " << e.what());
     }
-    return false;
+    return resendToRetryTopic(message);
+  }
+
+  // DefaultMQPushConsumerImpl.sendMessageBack's fallback: when the broker
+  // will not take the message back, send a copy to the retry topic ourselves.
+  bool resendToRetryTopic(const MessageExt& message) {
+    try {
+      const std::string retryTopic = kRetryGroupTopicPrefix + config_.groupName;
+      auto route = client_->findRoute(retryTopic, kRequestTimeoutMs);
+      MessageQueue queue;
+      for (const auto& qd : route->queueDatas) {
+        if (!client_->findBrokerMasterAddress(qd.brokerName).empty() && qd.writeQueueNums > 0) {
+          queue = MessageQueue{retryTopic, qd.brokerName, 0};
+          break;
+        }
+      }
+      if (queue.brokerName.empty()) throw MQException(ErrorKind::kNoRoute, "no writable queue of " + retryTopic);
+
+      Message copy(retryTopic);
+      copy.mutableProperties() = message.properties();
+      std::string realTopic = message.property(property::kRetryTopic);
+      copy.putProperty(property::kRetryTopic, realTopic.empty() ? message.topic() : realTopic);
+      if (copy.property(property::kOriginMessageId).empty()) {
+        copy.putProperty(property::kOriginMessageId, message.msgId());
+      }
+      copy.putProperty(property::kReconsumeTime, std::to_string(message.reconsumeTimes + 1));
+      copy.putProperty(property::kMaxReconsumeTimes, std::to_string(config_.maxReconsumeTimes));
+      copy.clearProperty(property::kTransactionPrepared);
+      copy.setDelayTimeLevel(3 + message.reconsumeTimes);
+
+      OutgoingMessage outgoing;
+      outgoing.topic = retryTopic;
+      outgoing.properties = copy.encodedProperties();
+      outgoing.ownedBody = message.body();  // already decompressed by the decoder
+      outgoing.flag = message.flag();
+      int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+      RemotingCommand request = buildSendRequest(config_.groupName, outgoing, queue, now);
+      request.extFields["j"] = std::to_string(message.reconsumeTimes + 1);  // reconsumeTimes
+      request.extFields["l"] = std::to_string(config_.maxReconsumeTimes);   // maxReconsumeTimes
+      auto response = client_->remoting().invokeSync(brokerOf(queue), request, kRequestTimeoutMs);
+      parseSendResponse(*response, outgoing, queue);  // throws unless stored
+      return true;
+    } catch (const std::exception& e) {
+      RMQ_LOG(kWarn, "re-sending " << message.msgId() << " to the retry topic failed: " << e.what());
+      return false;
+    }
   }
 
   void startOrderly(const std::shared_ptr<ProcessQueue>& pq) {

@@ -13,16 +13,12 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "remoting/protocol_codes.h"
 
 namespace rmq {
 
 namespace {
 
-constexpr int32_t kGetRouteInfoByTopic = 105;
-constexpr int32_t kHeartBeat = 34;
-constexpr int32_t kUnregisterClient = 35;
-constexpr int32_t kResponseSuccess = 0;
-constexpr int32_t kResponseTopicNotExist = 17;
 constexpr int kPermWrite = 1 << 1;
 // The topic brokers auto-create others from (TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC).
 constexpr const char* kAutoCreateTopicKey = "TBW102";
@@ -238,7 +234,7 @@ void ClientInstance::shutdown() {
   // hang on a broker that is gone.
   for (const auto& addr : brokers) {
     auto unregister = [&](const char* key, const std::string& group) {
-      RemotingCommand request = RemotingCommand::makeRequest(kUnregisterClient);
+      RemotingCommand request = RemotingCommand::makeRequest(request_code::kUnregisterClient);
       request.extFields["clientID"] = clientId_;
       request.extFields[key] = group;
       try {
@@ -301,7 +297,7 @@ void ClientInstance::sendHeartbeatTo(const std::vector<std::string>& brokers) {
   if (brokers.empty()) return;
   std::string body = heartbeatBody();
   for (const auto& addr : brokers) {
-    RemotingCommand request = RemotingCommand::makeRequest(kHeartBeat);
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kHeartBeat);
     request.body = body;
     // Async: a slow or dead broker must not hold up the others or the timer.
     remoting_.invokeAsync(addr, request, kHeartbeatTimeoutMs,
@@ -312,7 +308,7 @@ void ClientInstance::sendHeartbeatTo(const std::vector<std::string>& brokers) {
                               } catch (const std::exception& e) {
                                 RMQ_LOG(kWarn, "heartbeat to " << addr << " failed: " << e.what());
                               }
-                            } else if (response && response->code != kResponseSuccess) {
+                            } else if (response && response->code != response_code::kSuccess) {
                               RMQ_LOG(kWarn, "heartbeat to " << addr << " refused: " << response->remark);
                             }
                           });
@@ -369,13 +365,13 @@ std::unique_ptr<RemotingCommand> ClientInstance::invokeNameServer(RemotingComman
 }
 
 std::shared_ptr<const TopicRouteData> ClientInstance::queryRoute(const std::string& topic, int64_t timeoutMs) {
-  RemotingCommand request = RemotingCommand::makeRequest(kGetRouteInfoByTopic);
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetRouteInfoByTopic);
   request.extFields["topic"] = topic;
   auto response = invokeNameServer(request, timeoutMs);
-  if (response->code == kResponseTopicNotExist) {
+  if (response->code == response_code::kTopicNotExist) {
     throw MQException(ErrorKind::kNoRoute, "No route info of this topic: " + topic, response->code);
   }
-  if (response->code != kResponseSuccess) {
+  if (response->code != response_code::kSuccess) {
     throw MQException(ErrorKind::kBrokerError,
                       "name server refused route of " + topic + ": " + response->remark, response->code);
   }

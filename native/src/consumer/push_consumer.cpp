@@ -18,32 +18,12 @@
 #include "consumer/offset_file.h"
 #include "consumer/subscription.h"
 #include "producer/send_request.h"
+#include "remoting/protocol_codes.h"
 
 namespace rmq {
 
 namespace {
 
-namespace code {
-constexpr int32_t kPullMessage = 11;
-constexpr int32_t kQueryConsumerOffset = 14;
-constexpr int32_t kUpdateConsumerOffset = 15;
-constexpr int32_t kGetMaxOffset = 30;
-constexpr int32_t kConsumerSendMsgBack = 36;
-constexpr int32_t kGetConsumerListByGroup = 38;
-constexpr int32_t kNotifyConsumerIdsChanged = 40;
-constexpr int32_t kLockBatchMq = 41;
-constexpr int32_t kUnlockBatchMq = 42;
-constexpr int32_t kResetConsumerClientOffset = 220;
-constexpr int32_t kGetConsumerRunningInfo = 307;
-}  // namespace code
-
-namespace status {
-constexpr int32_t kSuccess = 0;
-constexpr int32_t kPullNotFound = 19;
-constexpr int32_t kPullRetryImmediately = 20;
-constexpr int32_t kPullOffsetMoved = 21;
-constexpr int32_t kQueryNotFound = 22;
-}  // namespace status
 
 // PullSysFlag.
 constexpr int kFlagCommitOffset = 1 << 0;
@@ -141,20 +121,20 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       auto self = weak.lock();
       return self ? self->consumerData() : ConsumerData();
     });
-    client_->remoting().setRequestHandler(code::kNotifyConsumerIdsChanged,
+    client_->remoting().setRequestHandler(request_code::kNotifyConsumerIdsChanged,
                                           [weak](const std::string&, RemotingCommand&) {
                                             if (auto self = weak.lock()) self->rebalanceSoon();
                                             return std::unique_ptr<RemotingCommand>();
                                           });
-    client_->remoting().setRequestHandler(code::kGetConsumerRunningInfo,
+    client_->remoting().setRequestHandler(request_code::kGetConsumerRunningInfo,
                                           [weak](const std::string&, RemotingCommand& request) {
                                             auto self = weak.lock();
                                             auto response = std::make_unique<RemotingCommand>(
-                                                RemotingCommand::makeResponse(request, status::kSuccess));
+                                                RemotingCommand::makeResponse(request, response_code::kSuccess));
                                             if (self) response->body = self->runningInfo();
                                             return response;
                                           });
-    client_->remoting().setRequestHandler(code::kResetConsumerClientOffset,
+    client_->remoting().setRequestHandler(request_code::kResetConsumerClientOffset,
                                           [weak](const std::string&, RemotingCommand& request) {
                                             if (auto self = weak.lock()) self->resetOffsets(request);
                                             return std::unique_ptr<RemotingCommand>();
@@ -257,10 +237,10 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     for (const auto& mq : queues) {
       std::string addr = client_->findBrokerMasterAddress(mq.brokerName);
       if (addr.empty()) continue;
-      RemotingCommand request = RemotingCommand::makeRequest(code::kGetConsumerListByGroup);
+      RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetConsumerListByGroup);
       request.extFields["consumerGroup"] = config_.groupName;
       auto response = client_->remoting().invokeSync(addr, request, kRequestTimeoutMs);
-      if (response->code != status::kSuccess) continue;
+      if (response->code != response_code::kSuccess) continue;
       std::vector<std::string> ids;
       const Json body = Json::parse(response->body);  // must outlive the loop below
       for (const Json& id : body["consumerIdList"].elements()) ids.push_back(id.asString());
@@ -376,7 +356,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
         continue;
       }
       try {
-        RemotingCommand update = RemotingCommand::makeRequest(code::kUpdateConsumerOffset);
+        RemotingCommand update = RemotingCommand::makeRequest(request_code::kUpdateConsumerOffset);
         update.extFields["consumerGroup"] = config_.groupName;
         update.extFields["topic"] = entry.first.topic;
         update.extFields["queueId"] = std::to_string(entry.first.queueId);
@@ -391,11 +371,11 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   }
 
   int64_t maxOffset(const MessageQueue& mq) {
-    RemotingCommand request = RemotingCommand::makeRequest(code::kGetMaxOffset);
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetMaxOffset);
     request.extFields["topic"] = mq.topic;
     request.extFields["queueId"] = std::to_string(mq.queueId);
     auto response = client_->remoting().invokeSync(brokerOf(mq), request, kRequestTimeoutMs);
-    if (response->code != status::kSuccess) {
+    if (response->code != response_code::kSuccess) {
       throw MQException(ErrorKind::kBrokerError, "GET_MAX_OFFSET refused: " + response->remark, response->code);
     }
     return std::stoll(response->field("offset", "0"));
@@ -408,13 +388,13 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       if (found != localOffsets_.end()) return found->second;
       return maxOffset(mq);
     }
-    RemotingCommand request = RemotingCommand::makeRequest(code::kQueryConsumerOffset);
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kQueryConsumerOffset);
     request.extFields["consumerGroup"] = config_.groupName;
     request.extFields["topic"] = mq.topic;
     request.extFields["queueId"] = std::to_string(mq.queueId);
     auto response = client_->remoting().invokeSync(brokerOf(mq), request, kRequestTimeoutMs);
-    if (response->code == status::kSuccess) return std::stoll(response->field("offset", "0"));
-    if (response->code == status::kQueryNotFound) return isRetryTopic(mq.topic) ? 0 : maxOffset(mq);
+    if (response->code == response_code::kSuccess) return std::stoll(response->field("offset", "0"));
+    if (response->code == response_code::kQueryNotFound) return isRetryTopic(mq.topic) ? 0 : maxOffset(mq);
     throw MQException(ErrorKind::kBrokerError, "QUERY_CONSUMER_OFFSET refused: " + response->remark, response->code);
   }
 
@@ -436,7 +416,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       localOffsets_[queueKey(pq.mq)] = offset;
       return;
     }
-    RemotingCommand request = RemotingCommand::makeRequest(code::kUpdateConsumerOffset);
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kUpdateConsumerOffset);
     request.extFields["consumerGroup"] = config_.groupName;
     request.extFields["topic"] = pq.mq.topic;
     request.extFields["queueId"] = std::to_string(pq.mq.queueId);
@@ -486,12 +466,12 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   void lock(const std::vector<MessageQueue>& queues) {
     for (const auto& entry : byBroker(queues)) {
       try {
-        RemotingCommand request = RemotingCommand::makeRequest(code::kLockBatchMq);
+        RemotingCommand request = RemotingCommand::makeRequest(request_code::kLockBatchMq);
         request.body = lockBody(entry.second);
         std::string addr = client_->findBrokerMasterAddress(entry.first);
         auto response = client_->remoting().invokeSync(addr, request, kRequestTimeoutMs);
         std::set<MessageQueue> granted;
-        if (response->code == status::kSuccess) {
+        if (response->code == response_code::kSuccess) {
           const Json body = Json::parse(response->body);  // must outlive the loop below
           for (const Json& q : body["lockOKMQSet"].elements()) {
             granted.insert(MessageQueue{q["topic"].asString(), q["brokerName"].asString(), q["queueId"].asInt()});
@@ -522,7 +502,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   void unlock(const std::vector<MessageQueue>& queues) {
     for (const auto& entry : byBroker(queues)) {
       try {
-        RemotingCommand request = RemotingCommand::makeRequest(code::kUnlockBatchMq);
+        RemotingCommand request = RemotingCommand::makeRequest(request_code::kUnlockBatchMq);
         request.body = lockBody(entry.second);
         client_->remoting().invokeOneway(client_->findBrokerMasterAddress(entry.first), request, kRequestTimeoutMs);
       } catch (const std::exception& e) {
@@ -573,7 +553,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       pullLater(pq, kPullRetryDelayMs);
       return;
     }
-    RemotingCommand request = RemotingCommand::makeRequest(code::kPullMessage);
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kPullMessage);
     int sysFlag = kFlagSuspend | kFlagSubscription;
     int64_t commit = -1;
     if (!config_.broadcasting) {
@@ -620,7 +600,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       next = -1;
     }
     switch (response->code) {
-      case status::kSuccess: {
+      case response_code::kSuccess: {
         std::vector<MessageExt> found;
         try {
           found = decodeMessages(response->body.data(), response->body.size());
@@ -652,13 +632,13 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
         pull(pq);
         return;
       }
-      case status::kPullNotFound:
-      case status::kPullRetryImmediately:
-      case status::kPullOffsetMoved:
+      case response_code::kPullNotFound:
+      case response_code::kPullRetryImmediately:
+      case response_code::kPullOffsetMoved:
         if (next >= 0) {
           std::lock_guard<std::mutex> lock(pq->mutex);
           pq->nextPullOffset = next;
-          if (response->code == status::kPullOffsetMoved && pq->messages.empty()) pq->highestOffset = next - 1;
+          if (response->code == response_code::kPullOffsetMoved && pq->messages.empty()) pq->highestOffset = next - 1;
         }
         pull(pq);
         return;
@@ -768,7 +748,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   // maxReconsumeTimes.
   bool sendBack(const MessageExt& message) {
     try {
-      RemotingCommand request = RemotingCommand::makeRequest(code::kConsumerSendMsgBack);
+      RemotingCommand request = RemotingCommand::makeRequest(request_code::kConsumerSendMsgBack);
       auto& f = request.extFields;
       f["offset"] = std::to_string(message.commitLogOffset);
       f["group"] = config_.groupName;
@@ -779,7 +759,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       f["maxReconsumeTimes"] = std::to_string(config_.maxReconsumeTimes);
       std::string addr = client_->findBrokerMasterAddress(message.brokerName);
       auto response = client_->remoting().invokeSync(addr, request, kRequestTimeoutMs);
-      if (response->code == status::kSuccess) return true;
+      if (response->code == response_code::kSuccess) return true;
       RMQ_LOG(kWarn, "send-back of " << message.msgId() << " refused: " << response->remark);
     } catch (const std::exception& e) {
       RMQ_LOG(kWarn, "send-back of " << message.msgId() << " failed: " << e.what());

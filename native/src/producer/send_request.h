@@ -9,30 +9,11 @@
 
 #include "common/message_queue.h"
 #include "producer/send_result.h"
+#include "remoting/protocol_codes.h"
 #include "remoting/remoting_command.h"
 
 namespace rmq {
 
-namespace request_code {
-constexpr int32_t kSendMessageV2 = 310;
-constexpr int32_t kSendBatchMessage = 320;
-constexpr int32_t kEndTransaction = 37;
-constexpr int32_t kCheckTransactionState = 39;
-}  // namespace request_code
-
-namespace response_code {
-constexpr int32_t kSuccess = 0;
-constexpr int32_t kSystemError = 1;
-constexpr int32_t kSystemBusy = 2;
-constexpr int32_t kFlushDiskTimeout = 10;
-constexpr int32_t kSlaveNotAvailable = 11;
-constexpr int32_t kFlushSlaveTimeout = 12;
-constexpr int32_t kServiceNotAvailable = 14;
-constexpr int32_t kNoPermission = 16;
-constexpr int32_t kTopicNotExist = 17;
-constexpr int32_t kNoBuyerId = 204;
-constexpr int32_t kNotInCurrentUnit = 205;
-}  // namespace response_code
 
 // A validated message reduced to what goes into the request.
 struct OutgoingMessage {

@@ -25,6 +25,7 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "remoting/protocol_codes.h"
 
 namespace rmq {
 
@@ -32,8 +33,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int32_t kRequestCodeNotSupported = 3;
-constexpr int32_t kSystemError = 1;
 // How often the I/O thread looks for expired async requests while some are pending.
 constexpr int kDeadlineScanMs = 10;
 constexpr size_t kReadChunk = 64 * 1024;
@@ -396,13 +395,15 @@ void dispatchRequest(const std::shared_ptr<Core>& core, const std::string& addr,
     std::unique_ptr<RemotingCommand> response;
     if (!handler) {
       response.reset(new RemotingCommand(RemotingCommand::makeResponse(
-          *shared, kRequestCodeNotSupported, "request code " + std::to_string(shared->code) + " not supported")));
+          *shared, response_code::kRequestCodeNotSupported,
+          "request code " + std::to_string(shared->code) + " not supported")));
     } else {
       try {
         response = handler(addr, *shared);
       } catch (const std::exception& e) {
         RMQ_LOG(kError, "handler for request code " << shared->code << " failed: " << e.what());
-        response.reset(new RemotingCommand(RemotingCommand::makeResponse(*shared, kSystemError, e.what())));
+        response.reset(
+            new RemotingCommand(RemotingCommand::makeResponse(*shared, response_code::kSystemError, e.what())));
       }
     }
     if (!response || shared->isOneway()) return;

@@ -315,10 +315,10 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       auto pq = std::make_shared<ProcessQueue>(mq);
       pq->nextPullOffset = start;
       pq->highestOffset = start - 1;
-      if (config_.orderly && !config_.broadcasting) pq->locked = lockedNow_.count(mq) != 0;
       {
         std::lock_guard<std::mutex> lock(queuesMutex_);
         if (queues_.count(mq) != 0) continue;
+        if (config_.orderly && !config_.broadcasting) pq->locked = lockedNow_.count(mq) != 0;
         queues_[mq] = pq;
       }
       RMQ_LOG(kInfo, "took queue " << queueKey(mq) << " from offset " << start);

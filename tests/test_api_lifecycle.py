@@ -22,10 +22,14 @@ def test_unstarted_clients_are_released_by_the_garbage_collector():
 
 def test_interpreter_exits_cleanly_when_shutdown_is_forgotten():
     result = run_python("""
-        from rocketmq.client import Producer
+        from rocketmq.client import Producer, PushConsumer, ConsumeStatus
         producer = Producer("ForgottenProducer")
         producer.set_name_server_address("127.0.0.1:9")
         producer.start()
+        consumer = PushConsumer("ForgottenConsumer")
+        consumer.set_name_server_address("127.0.0.1:9")
+        consumer.subscribe("ForgottenTopic", lambda message: ConsumeStatus.CONSUME_SUCCESS)
+        consumer.start()
         print("started")
     """)
     assert result.returncode == 0, result.stderr

@@ -315,3 +315,32 @@ def test_reset_offset_from_the_broker_replays_the_queue(rocketmq_namesrv_addr, p
     finally:
         consumer.shutdown()
     assert sorted(collector.bodies) == sorted([b"%d" % i for i in range(6)] * 2)
+
+
+def test_interpreter_exits_cleanly_with_a_consuming_consumer_never_shut_down(rocketmq_namesrv_addr, producer):
+    """Callbacks are running when the interpreter exits: no hang, no crash, exit code 0."""
+    import subprocess
+    import sys
+    import textwrap
+
+    topic = unique_name("ExitTopic")
+    for index in range(50):
+        send(producer, topic, b"%d" % index)
+    code = textwrap.dedent(f"""
+        import time
+        from rocketmq.client import ConsumeStatus, PushConsumer
+        def slow(message):
+            time.sleep(0.05)
+            return ConsumeStatus.CONSUME_SUCCESS
+        consumer = PushConsumer("{unique_name('CID_exit')}")
+        consumer.set_name_server_address("{rocketmq_namesrv_addr}")
+        consumer.subscribe("{topic}", slow)
+        consumer.start()
+        time.sleep(1.0)
+        print("leaving")
+    """)
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "leaving"
+    assert time.monotonic() - started < 20

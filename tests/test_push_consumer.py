@@ -344,3 +344,19 @@ def test_interpreter_exits_cleanly_with_a_consuming_consumer_never_shut_down(roc
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "leaving"
     assert time.monotonic() - started < 20
+
+
+def test_dropped_broker_connections_lose_nothing(rocketmq_namesrv_addr, producer, rocketmq_cluster):
+    """The broker closes every client connection twice mid-stream, as a restart would."""
+    topic, group = unique_name("DropTopic"), unique_name("CID_drop")
+    collector = Collector()
+    consumer = start_consumer(rocketmq_namesrv_addr, group, topic, collector)
+    try:
+        for index in range(150):
+            if index in (40, 100):
+                rocketmq_cluster.drop_client_connections()
+            send(producer, topic, b"%d" % index)  # sync sends retry over a fresh connection
+        expected = {b"%d" % i for i in range(150)}
+        assert collector.wait_for(lambda c: set(c.bodies) >= expected, timeout=30)
+    finally:
+        consumer.shutdown()

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "client/acl_signer.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -207,6 +208,11 @@ void ClientInstance::start() {
     // allowed; sends then fail with a message saying what is missing.
     if (nameServerAddressesLocked().empty()) RMQ_LOG(kInfo, "client started without a name server address");
     started_ = true;
+  }
+  if (!config_.accessKey.empty()) {
+    AclCredentials credentials{config_.accessKey, config_.secretKey, config_.onsChannel, config_.securityToken};
+    remoting_.setRequestHook(
+        [credentials](const std::string&, RemotingCommand& request) { signRequest(request, credentials); });
   }
   remoting_.start();
   scheduler_.start();

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "client/acl_signer.h"
+#include "client/name_server_lookup.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -27,6 +28,9 @@ constexpr int kDefaultTopicQueueNums = 4;
 constexpr int64_t kHeartbeatTimeoutMs = 3000;
 constexpr int64_t kUnregisterTimeoutMs = 500;
 constexpr int64_t kRouteRefreshTimeoutMs = 3000;
+constexpr int64_t kNameServerLookupTimeoutMs = 3000;
+// TopAddressing is polled every two minutes by the Java client.
+constexpr int64_t kNameServerLookupIntervalMs = 120000;
 
 std::string detectClientIp() {
   ifaddrs* list = nullptr;
@@ -216,6 +220,11 @@ void ClientInstance::start() {
   }
   remoting_.start();
   scheduler_.start();
+  if (usesNameServerDomain()) {
+    refreshNameServersFromDomain();
+    scheduler_.scheduleAtFixedRate([this] { refreshNameServersFromDomain(); }, kNameServerLookupIntervalMs,
+                                   kNameServerLookupIntervalMs);
+  }
   scheduler_.scheduleAtFixedRate([this] { refreshAllRoutes(); }, 10, config_.pollNameServerIntervalMs);
   scheduler_.scheduleAtFixedRate([this] { sendHeartbeatToAllBrokers(); }, 1000, config_.heartbeatBrokerIntervalMs);
 }
@@ -322,7 +331,27 @@ void ClientInstance::sendHeartbeatTo(const std::vector<std::string>& brokers) {
 }
 
 std::vector<std::string> ClientInstance::nameServerAddressesLocked() const {
-  return splitAddresses(config_.namesrvAddr);
+  return splitAddresses(config_.namesrvAddr.empty() ? domainAddresses_ : config_.namesrvAddr);
+}
+
+bool ClientInstance::usesNameServerDomain() const {
+  return config_.namesrvAddr.empty() && !config_.namesrvDomain.empty();
+}
+
+bool ClientInstance::refreshNameServersFromDomain() {
+  std::string url = nameServerLookupUrl(config_.namesrvDomain);
+  try {
+    std::string addresses = fetchNameServerAddresses(url, kNameServerLookupTimeoutMs);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (addresses != domainAddresses_) RMQ_LOG(kInfo, "name servers from " << url << ": " << addresses);
+    domainAddresses_ = addresses;
+    return true;
+  } catch (const std::exception& e) {
+    // Keep the last list that worked; a lookup service hiccup must not
+    // take the name servers away.
+    RMQ_LOG(kWarn, "name server lookup " << url << " failed: " << e.what());
+    return false;
+  }
 }
 
 std::vector<std::string> ClientInstance::nameServerAddresses() const {
@@ -332,9 +361,15 @@ std::vector<std::string> ClientInstance::nameServerAddresses() const {
 
 std::unique_ptr<RemotingCommand> ClientInstance::invokeNameServer(RemotingCommand& request, int64_t timeoutMs) {
   std::vector<std::string> addresses = nameServerAddresses();
+  if (addresses.empty() && usesNameServerDomain() && refreshNameServersFromDomain()) {
+    addresses = nameServerAddresses();
+  }
   if (addresses.empty()) {
     throw MQException(ErrorKind::kIllegalArgument,
-                      "no name server address set: call set_name_server_address(\"host:port\") before sending");
+                      usesNameServerDomain()
+                          ? "no name server address: the lookup at " + nameServerLookupUrl(config_.namesrvDomain) +
+                                " gave none"
+                          : "no name server address set: call set_name_server_address(\"host:port\") before sending");
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   size_t first;

@@ -143,6 +143,9 @@ class ClientInstance {
   void storeRoute(const std::string& topic, std::shared_ptr<const TopicRouteData> route,
                   std::shared_ptr<const TopicPublishInfo> info);
   bool hasProducers() const;
+  bool usesNameServerDomain() const;
+  // Fetches the name server list from namesrvDomain; keeps the last good list on failure.
+  bool refreshNameServersFromDomain();
   bool isStopped() const;
 
   ClientConfig config_;
@@ -157,6 +160,7 @@ class ClientInstance {
   std::vector<std::string> producerGroups_;
   std::map<std::string, std::function<ConsumerData()>> consumers_;
   size_t nameServerIndex_ = 0;
+  std::string domainAddresses_;  // last list fetched from namesrvDomain
   bool started_ = false;
   bool stopped_ = false;
 };

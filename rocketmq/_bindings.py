@@ -6,9 +6,24 @@ a ``TypeError`` naming the argument instead of a crash inside the core.
 
 from typing import Any, Union
 
-from ._native import ffi, lib
+from . import _library
 
-__all__ = ["ffi", "lib", "c_string", "c_bytes", "c_int", "check_callable", "py_string", "py_bytes", "address"]
+# Another build of the core, named by ROCKETMQ_LIBRARY, must be in place
+# before the extension binds to a library.
+_library.apply_override()
+
+from ._native import ffi, lib  # noqa: E402
+
+if lib.GetRocketMQCffiAbiLevel() != lib.ROCKETMQ_CFFI_ABI_LEVEL:
+    raise _library.LibraryMismatchError(
+        f"the core library has C ABI level {lib.GetRocketMQCffiAbiLevel()}, "
+        f"the extension was built for {lib.ROCKETMQ_CFFI_ABI_LEVEL}"
+    )
+
+__all__ = [
+    "ffi", "lib", "core_library_path", "c_string", "c_bytes", "c_int", "check_callable",
+    "py_string", "py_bytes", "address",
+]
 
 StrOrBytes = Union[str, bytes]
 
@@ -73,3 +88,8 @@ def py_string(pointer: Any) -> str:
 def address(pointer: Any) -> int:
     """The address a cdata pointer holds, usable as a dictionary key."""
     return int(ffi.cast("uintptr_t", pointer))
+
+
+def core_library_path() -> str:
+    """The file of the core library the extension calls into."""
+    return _library.library_in_use(address(lib.rocketmq_core_entry_address()))

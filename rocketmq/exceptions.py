@@ -34,7 +34,7 @@ def _register(status_code: int):
 def _latest_error_message() -> Optional[str]:
     # Imported here so that the exception classes stay importable (and
     # catchable) even when the extension failed to load.
-    from ._native import ffi, lib
+    from ._bindings import ffi, lib
 
     text = lib.GetLatestErrorMessage()
     if text == ffi.NULL:

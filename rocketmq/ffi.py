@@ -2,7 +2,8 @@
 
 The client itself calls the core through cffi (``rocketmq._native``). This
 module keeps 2.0.0's enums, structures and callback types, and ``dll``: a
-``ctypes.CDLL`` of the extension module, which exports the same C API that
+``ctypes.CDLL`` of the core library in use (``rocketmq/_lib/librocketmq.so``
+unless ``ROCKETMQ_LIBRARY`` names another), which exports the same C API that
 librocketmq did. ``dll`` is loaded on first use, with 2.0.0's argument and
 result types declared.
 """
@@ -185,11 +186,11 @@ def _load_dll() -> ctypes.CDLL:
     global _dll
     with _dll_lock:
         if _dll is None:
-            from . import _native
+            from ._bindings import core_library_path
 
-            # The extension is already loaded by Python; dlopen hands back
-            # the same copy of the core rather than a second one.
-            library = ctypes.CDLL(_native.__file__)
+            # The extension has already loaded the core; dlopen of the same
+            # file hands back that copy rather than a second one.
+            library = ctypes.CDLL(core_library_path())
             for name, (restype, argtypes) in _SIGNATURES.items():
                 function = getattr(library, name)
                 function.restype = restype

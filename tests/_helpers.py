@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 import zlib
 from typing import Iterator
 
@@ -30,3 +31,10 @@ def started_producer(namesrv_addr: str, group: str = "", **kwargs) -> Producer: 
     producer.set_name_server_address(namesrv_addr)
     producer.start()
     return producer
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (just released by the OS)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

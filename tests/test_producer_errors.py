@@ -6,7 +6,7 @@ import socket
 import time
 
 import pytest
-from _helpers import unique_name
+from _helpers import free_port, unique_name
 
 from rocketmq.client import Message, Producer, SendStatus
 from rocketmq.exceptions import (
@@ -30,12 +30,6 @@ def make_message(topic, body=b"body"):
     message = Message(topic)
     message.set_body(body)
     return message
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("topic", ["bad topic", "topic/with/slash", "a" * 128, "TBW102"])

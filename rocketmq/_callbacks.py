@@ -9,11 +9,14 @@ No exception may escape into C: user errors are logged (logger
 
 import logging
 import threading
+import time
 import weakref
+from concurrent.futures import Future
 from typing import Any, Callable, Dict, Optional
 
 from . import _lifecycle
 from ._bindings import address, ffi, lib, py_string
+from ._stats import ConsumerCounters, ProducerCounters
 from ._statuses import ConsumeStatus, TransactionStatus, as_status, send_result_from_c
 from .exceptions import ProducerSendAsyncFailed
 from .message import ReceivedMessage, _OutgoingMessageView
@@ -66,12 +69,17 @@ def _rocketmq_select_queue(size, msg, arg):
 class AsyncSend:
     """One send_async call, alive (in ``_pending_sends``) until the core reports back."""
 
-    __slots__ = ("message", "on_success", "on_exception", "c_handle", "__weakref__")
+    __slots__ = ("message", "on_success", "on_exception", "future", "counters", "started_ns", "c_handle",
+                 "__weakref__")
 
-    def __init__(self, message: Any, on_success: Callable, on_exception: Callable) -> None:
+    def __init__(self, message: Any, on_success: Optional[Callable], on_exception: Optional[Callable],
+                 future: "Future[Any]", counters: ProducerCounters) -> None:
         self.message = message  # the core may still read it until completion
         self.on_success = on_success
         self.on_exception = on_exception
+        self.future = future
+        self.counters = counters
+        self.started_ns = time.perf_counter_ns()
         self.c_handle = ffi.new_handle(self)
 
 
@@ -97,18 +105,29 @@ def pending_async_sends() -> int:
 @ffi.def_extern(onerror=_log_escaped_error)
 def _rocketmq_on_send_success(result, msg, user_data):
     send = forget_async_send(user_data)
-    if send is None or _lifecycle.exiting():
+    if send is None:
         return
-    try:
-        send.on_success(send_result_from_c(result))
-    except Exception:
-        logger.exception("send_async on_success callback raised")
+    send.counters.async_ended()
+    send.counters.succeeded(send.started_ns)
+    if _lifecycle.exiting():
+        return
+    send_result = send_result_from_c(result)
+    if send.on_success is not None:
+        try:
+            send.on_success(send_result)
+        except Exception:
+            logger.exception("send_async on_success callback raised")
+    send.future.set_result(send_result)
 
 
 @ffi.def_extern(onerror=_log_escaped_error)
 def _rocketmq_on_send_exception(error, msg, user_data):
     send = forget_async_send(user_data)
-    if send is None or _lifecycle.exiting():
+    if send is None:
+        return
+    send.counters.async_ended()
+    send.counters.failed()
+    if _lifecycle.exiting():
         return
     failure = ProducerSendAsyncFailed(
         ffi.string(error.msg).decode("utf-8", "replace"),
@@ -117,10 +136,12 @@ def _rocketmq_on_send_exception(error, msg, user_data):
         error.line,
         ffi.string(error.type).decode("utf-8", "replace"),
     )
-    try:
-        send.on_exception(failure)
-    except Exception:
-        logger.exception("send_async on_exception callback raised")
+    if send.on_exception is not None:
+        try:
+            send.on_exception(failure)
+        except Exception:
+            logger.exception("send_async on_exception callback raised")
+    send.future.set_exception(failure)
 
 
 # ----- transactions -----------------------------------------------------------------------
@@ -185,6 +206,7 @@ def _rocketmq_check_transaction(producer, msg, data):
 # ----- push consumer ----------------------------------------------------------------------
 
 _RECONSUME_LATER = int(ConsumeStatus.RECONSUME_LATER)
+_CONSUME_SUCCESS = int(ConsumeStatus.CONSUME_SUCCESS)
 
 # CPushConsumer address -> the PushConsumer that owns it. Weak, so a
 # consumer that is dropped can still be garbage collected (and shut down).
@@ -195,8 +217,12 @@ def register_consumer(c_consumer: Any, consumer: Any) -> None:
     _consumers[address(c_consumer)] = consumer
 
 
-def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any) -> int:
-    """Run a consumer callback on one message and turn its answer into a CConsumeStatus."""
+# The core's default (PushConsumerConfig::maxReconsumeTimes): a message that
+# fails once more after this many redeliveries goes to the dead-letter queue.
+MAX_RECONSUME_TIMES = 16
+
+
+def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) -> int:
     message = ReceivedMessage(c_message)
     try:
         answer = callback(message)
@@ -213,6 +239,19 @@ def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any) -> int:
     return int(status)
 
 
+def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters: ConsumerCounters) -> int:
+    """Run a consumer callback on one message and turn its answer into a CConsumeStatus."""
+    started = counters.delivery_started()
+    status = _RECONSUME_LATER
+    try:
+        status = _consume_status(callback, c_message)
+    finally:
+        failed = status != _CONSUME_SUCCESS
+        dead = failed and lib.GetMessageReconsumeTimes(c_message) >= MAX_RECONSUME_TIMES
+        counters.delivery_ended(started, not failed, dead)
+    return status
+
+
 @ffi.def_extern(error=_RECONSUME_LATER, onerror=_log_escaped_error)
 def _rocketmq_consume_message(c_consumer, c_message):
     if _lifecycle.exiting():
@@ -224,4 +263,4 @@ def _rocketmq_consume_message(c_consumer, c_message):
     if callback is None:
         logger.error("no callback subscribed for topic %s", py_string(lib.GetMessageTopic(c_message)))
         return _RECONSUME_LATER
-    return deliver(callback, c_message)
+    return deliver(callback, c_message, consumer._counters)

@@ -6,6 +6,7 @@ from typing import Any, Callable, Dict, Optional, Union
 from . import _callbacks
 from ._bindings import c_int, c_string, check_callable, ffi, lib
 from ._lifecycle import NativeClient
+from ._stats import ConsumerCounters, ConsumerStats
 from .exceptions import NullPointerException, ffi_check
 from .ffi import MessageModel, TraceModel
 from .message import ReceivedMessage
@@ -37,6 +38,7 @@ class PushConsumer:
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create PushConsumer")
         self._client = NativeClient(handle, lib.ShutdownPushConsumer, lib.DestroyPushConsumer)
+        self._counters = ConsumerCounters()
         finalizer = weakref.finalize(self, self._client.release)
         finalizer.atexit = False  # interpreter exit is _lifecycle's job
         self._orderly = bool(orderly)
@@ -120,6 +122,12 @@ class PushConsumer:
         # already have restored retried messages to their original topic)
         # goes to the most recent subscription, as 2.0.0's single callback did.
         return self._callbacks.get(topic, self._latest_callback)
+
+    def stats(self) -> ConsumerStats:
+        """Counts since creation, messages held now, and callback latency percentiles."""
+        handle = self._client.handle
+        cached = lib.GetPushConsumerCachedMessageCount(handle) if handle is not None else 0
+        return self._counters.snapshot(cached=max(0, cached))
 
     # ----- lifecycle ----------------------------------------------------------------------
 

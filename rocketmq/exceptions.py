@@ -97,10 +97,13 @@ class ProducerSendOrderlyFailed(ProducerException):
     pass
 
 
+@_register(_CStatus.PRODUCER_SEND_ASYNC_FAILED)
 class ProducerSendAsyncFailed(ProducerException):
-    """Handed to ``send_async``'s ``on_exception`` with the details the core reported."""
+    """A failed ``send_async``: handed to ``on_exception`` and set on the returned
+    future with the details the core reported, or raised at once when the
+    core refuses the send before it starts (then only ``msg`` is meaningful)."""
 
-    def __init__(self, msg: str, error: int, file: str, line: int, type: str) -> None:
+    def __init__(self, msg: str, error: int = 0, file: str = "", line: int = 0, type: str = "") -> None:
         super().__init__(msg)
         self.error = error
         self.file = file

@@ -1,25 +1,53 @@
 """Messages: ``Message`` to send, ``ReceivedMessage`` as delivered to callbacks."""
 
-from typing import Any, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
 from ._bindings import address, c_bytes, c_int, c_string, ffi, lib, py_bytes, py_string
 from .consts import MessageProperty
 from .exceptions import NullPointerException, ffi_check
 
-__all__ = ["Message", "ReceivedMessage"]
+__all__ = ["Message", "ReceivedMessage", "DetachedMessage"]
 
 StrOrBytes = Union[str, bytes]
 
 
 class Message:
     """A message to send. Its native memory is freed when it is garbage
-    collected, or at once by ``close()`` / leaving a ``with`` block."""
+    collected, or at once by ``close()`` / leaving a ``with`` block.
 
-    def __init__(self, topic: StrOrBytes) -> None:
+    ``Message(topic)`` and the setters are 2.0.0's API; everything can also be
+    given at once: ``Message("orders", b"...", keys="id-1", tags="created",
+    properties={"region": "eu"}, delay_time_level=3)``. Bodies and the other
+    text fields take ``str`` (sent as UTF-8) or ``bytes``.
+    """
+
+    def __init__(
+        self,
+        topic: StrOrBytes,
+        body: Optional[StrOrBytes] = None,
+        *,
+        keys: Optional[StrOrBytes] = None,
+        tags: Optional[StrOrBytes] = None,
+        properties: Optional[Mapping[StrOrBytes, StrOrBytes]] = None,
+        delay_time_level: Optional[int] = None,
+    ) -> None:
         handle = lib.CreateMessage(c_string(topic, "topic"))
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create Message")
-        self._c_message = ffi.gc(handle, lib.DestroyMessage)
+        self._c_message: Optional[Any] = ffi.gc(handle, lib.DestroyMessage)
+        if body is not None:
+            self.set_body(body)
+        if keys is not None:
+            self.set_keys(keys)
+        if tags is not None:
+            self.set_tags(tags)
+        if properties is not None:
+            if not isinstance(properties, Mapping):
+                raise TypeError(f"properties must be a mapping, not {type(properties).__name__}")
+            for key, value in properties.items():
+                self.set_property(key, value)
+        if delay_time_level is not None:
+            self.set_delay_time_level(delay_time_level)
 
     @property
     def _handle(self) -> Any:
@@ -48,6 +76,40 @@ class Message:
 
     def set_delay_time_level(self, delay_time_level: int) -> None:
         ffi_check(lib.SetDelayTimeLevel(self._handle, c_int(delay_time_level, "delay_time_level")))
+
+    # ----- reading back what was set ---------------------------------------------------------
+
+    @property
+    def topic(self) -> str:
+        return py_string(lib.GetOriginMessageTopic(self._handle))
+
+    @property
+    def body(self) -> bytes:
+        handle = self._handle
+        data = lib.GetOriginMessageBody(handle)
+        if data == ffi.NULL:
+            return b""
+        return ffi.unpack(data, lib.GetOriginMessageBodyLength(handle))
+
+    @property
+    def keys(self) -> bytes:
+        return py_bytes(lib.GetOriginMessageKeys(self._handle))
+
+    @property
+    def tags(self) -> bytes:
+        return py_bytes(lib.GetOriginMessageTags(self._handle))
+
+    @property
+    def delay_time_level(self) -> int:
+        return int(lib.GetOriginDelayTimeLevel(self._handle))
+
+    def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
+        return py_bytes(lib.GetOriginMessageProperty(self._handle, _property_key(prop)))
+
+    def __repr__(self) -> str:
+        if self._c_message is None:
+            return "<Message (closed)>"
+        return f"<Message topic={self.topic!r} body={self.body[:64]!r}>"
 
     def close(self) -> None:
         """Free the native message now; calling it again does nothing."""
@@ -151,8 +213,29 @@ class ReceivedMessage:
     def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
         return py_bytes(lib.GetMessageProperty(self._handle, _property_key(prop)))
 
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes become U+FFFD)."""
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def properties(self) -> Dict[str, str]:
+        """Every property of the message, system ones (TAGS, KEYS, UNIQ_KEY...) included."""
+        handle = self._handle
+        count = lib.GetMessagePropertyCount(handle)
+        names = (lib.GetMessagePropertyName(handle, index) for index in range(count))
+        return {
+            ffi.string(name).decode("utf-8", "replace"): py_string(lib.GetMessageProperty(handle, name))
+            for name in names
+            if name != ffi.NULL
+        }
+
     def __getitem__(self, key: Union[StrOrBytes, MessageProperty]) -> bytes:
         return self.get_property(key)
+
+    def detach(self) -> "DetachedMessage":
+        """A copy of everything in the message that stays valid after the callback returns."""
+        return DetachedMessage(self)
 
     def __str__(self) -> str:
         return self.body.decode("utf-8")
@@ -164,6 +247,60 @@ class ReceivedMessage:
         if self._c_message is None:
             return "<ReceivedMessage (released)>"
         return f"<ReceivedMessage topic={self.topic!r} id={self.id!r} body={self.body!r}>"
+
+
+class DetachedMessage:
+    """A received message copied into Python objects: same attributes and
+    return types as :class:`ReceivedMessage`, readable at any time and from
+    any thread (what ``rocketmq.aio`` hands to coroutines)."""
+
+    __slots__ = (
+        "topic", "tags", "keys", "body", "id", "delay_time_level", "queue_id", "reconsume_times",
+        "store_size", "born_timestamp", "store_timestamp", "queue_offset", "commit_log_offset",
+        "prepared_transaction_offset", "_properties",
+    )
+
+    def __init__(self, source: ReceivedMessage) -> None:
+        self.topic: str = source.topic
+        self.tags: bytes = source.tags
+        self.keys: bytes = source.keys
+        self.body: bytes = source.body
+        self.id: str = source.id
+        self.delay_time_level: int = source.delay_time_level
+        self.queue_id: int = source.queue_id
+        self.reconsume_times: int = source.reconsume_times
+        self.store_size: int = source.store_size
+        self.born_timestamp: int = source.born_timestamp
+        self.store_timestamp: int = source.store_timestamp
+        self.queue_offset: int = source.queue_offset
+        self.commit_log_offset: int = source.commit_log_offset
+        self.prepared_transaction_offset: int = source.prepared_transaction_offset
+        self._properties: Dict[str, str] = source.properties
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes become U+FFFD)."""
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def properties(self) -> Dict[str, str]:
+        return dict(self._properties)
+
+    def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
+        key = _property_key(prop).decode("utf-8", "replace")
+        return self._properties.get(key, "").encode("utf-8")
+
+    def __getitem__(self, key: Union[StrOrBytes, MessageProperty]) -> bytes:
+        return self.get_property(key)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bytes__(self) -> bytes:
+        return self.body
+
+    def __repr__(self) -> str:
+        return f"<DetachedMessage topic={self.topic!r} id={self.id!r} body={self.body[:64]!r}>"
 
 
 class _OutgoingMessageView(ReceivedMessage):
@@ -202,6 +339,13 @@ class _OutgoingMessageView(ReceivedMessage):
 
     def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
         return py_bytes(lib.GetOriginMessageProperty(self._handle, _property_key(prop)))
+
+    @property
+    def properties(self) -> Dict[str, str]:
+        raise AttributeError("an outgoing message cannot list its properties; use get_property(name)")
+
+    def detach(self) -> "DetachedMessage":
+        raise TypeError("only a delivered message can be detached")
 
     queue_id = reconsume_times = store_size = property(lambda self: 0)
     born_timestamp = store_timestamp = queue_offset = property(lambda self: 0)

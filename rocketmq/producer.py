@@ -1,11 +1,14 @@
 """Producers: ``Producer`` and ``TransactionMQProducer``."""
 
+import time
 import weakref
-from typing import Any, Callable, Iterable, Optional, Union
+from concurrent.futures import Future
+from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from . import _callbacks
 from ._bindings import c_int, c_string, check_callable, ffi, lib
 from ._lifecycle import NativeClient
+from ._stats import ProducerCounters, ProducerStats
 from ._statuses import SendResult, send_result_from_c
 from .exceptions import NullPointerException, ProducerSendAsyncFailed, ffi_check
 from .ffi import TraceModel
@@ -14,6 +17,7 @@ from .message import Message, ReceivedMessage
 __all__ = ["Producer", "TransactionMQProducer"]
 
 StrOrBytes = Union[str, bytes]
+_T = TypeVar("_T")
 
 # send_orderly does not retry on another queue: the selector chose this one on purpose.
 _ORDERLY_RETRY_TIMES = 0
@@ -45,6 +49,7 @@ class Producer:
         if handle == ffi.NULL:
             raise NullPointerException(f"Returned null pointer when create {type(self).__name__}")
         self._client = NativeClient(handle, lib.ShutdownProducer, lib.DestroyProducer)
+        self._counters = ProducerCounters()
         self._keep_alive_with_handle()
         finalizer = weakref.finalize(self, self._client.release)
         finalizer.atexit = False  # interpreter exit is _lifecycle's job
@@ -126,24 +131,47 @@ class Producer:
         if status is not None:
             ffi_check(status)
 
+    def stats(self) -> ProducerStats:
+        """Counts since creation and latency percentiles of the most recent sends."""
+        return self._counters.snapshot()
+
     # ----- sending ------------------------------------------------------------------------
+
+    def _counted(self, send: Callable[[], _T], messages: int = 1) -> _T:
+        """Run one send, counting it as sent or failed and timing it."""
+        started = time.perf_counter_ns()
+        try:
+            result = send()
+        except BaseException:
+            self._counters.failed(messages)
+            raise
+        self._counters.succeeded(started, messages)
+        return result
+
+    def _send_with_result(self, call: Callable[[Any], int], messages: int = 1) -> SendResult:
+        def send() -> SendResult:
+            c_result = ffi.new("CSendResult*")
+            ffi_check(call(c_result))
+            return send_result_from_c(c_result)
+
+        return self._counted(send, messages)
 
     def send_sync(self, msg: Message) -> SendResult:
         message = _check_message(msg)
-        c_result = ffi.new("CSendResult*")
-        ffi_check(lib.SendMessageSync(self._handle, message._handle, c_result))
-        return send_result_from_c(c_result)
+        return self._send_with_result(
+            lambda c_result: lib.SendMessageSync(self._handle, message._handle, c_result)
+        )
 
     def send_oneway(self, msg: Message) -> None:
         message = _check_message(msg)
-        ffi_check(lib.SendMessageOneway(self._handle, message._handle))
+        self._counted(lambda: ffi_check(lib.SendMessageOneway(self._handle, message._handle)))
 
     def send_orderly_with_sharding_key(self, msg: Message, sharding_key: StrOrBytes) -> SendResult:
         message = _check_message(msg)
         key = c_string(sharding_key, "sharding_key")
-        c_result = ffi.new("CSendResult*")
-        ffi_check(lib.SendMessageOrderlyByShardingKey(self._handle, message._handle, key, c_result))
-        return send_result_from_c(c_result)
+        return self._send_with_result(
+            lambda c_result: lib.SendMessageOrderlyByShardingKey(self._handle, message._handle, key, c_result)
+        )
 
     def send_orderly(
         self, msg: Message, selector: Callable[[int, Message, Any], int], arg: Any = None
@@ -156,28 +184,40 @@ class Producer:
         check_callable(selector, "selector")
         selection = _callbacks.QueueSelection(selector, message, arg)
         selection_handle = ffi.new_handle(selection)
-        c_result = ffi.new("CSendResult*")
-        status = lib.SendMessageOrderly(
-            self._handle, message._handle, lib.rocketmq_gated_select_queue, selection_handle,
-            _ORDERLY_RETRY_TIMES, c_result,
-        )
-        if selection.error is not None:
-            raise selection.error
-        ffi_check(status)
-        return send_result_from_c(c_result)
+
+        def send(c_result: Any) -> int:
+            status = lib.SendMessageOrderly(
+                self._handle, message._handle, lib.rocketmq_gated_select_queue, selection_handle,
+                _ORDERLY_RETRY_TIMES, c_result,
+            )
+            if selection.error is not None:
+                raise selection.error
+            return status
+
+        return self._send_with_result(send)
 
     def send_async(
         self,
         msg: Message,
-        on_success: Callable[[SendResult], Any],
-        on_exception: Callable[[ProducerSendAsyncFailed], Any],
-    ) -> None:
-        """Send without waiting: exactly one of the callbacks later runs on a core thread."""
+        on_success: Optional[Callable[[SendResult], Any]] = None,
+        on_exception: Optional[Callable[[ProducerSendAsyncFailed], Any]] = None,
+    ) -> "Future[SendResult]":
+        """Send without waiting; the returned future completes when the broker answers.
+
+        The callbacks are 2.0.0's form and optional: exactly one of them runs
+        on a core thread, before the future completes. A failed send fails the
+        future with ``ProducerSendAsyncFailed``.
+        """
         message = _check_message(msg)
-        check_callable(on_success, "on_success")
-        check_callable(on_exception, "on_exception")
-        send = _callbacks.AsyncSend(message, on_success, on_exception)
+        if on_success is not None:
+            check_callable(on_success, "on_success")
+        if on_exception is not None:
+            check_callable(on_exception, "on_exception")
+        future: "Future[SendResult]" = Future()
+        future.set_running_or_notify_cancel()
+        send = _callbacks.AsyncSend(message, on_success, on_exception, future, self._counters)
         _callbacks.track_async_send(send)
+        self._counters.async_started()
         status = lib.SendAsync(
             self._handle, message._handle, lib.rocketmq_gated_on_send_success,
             lib.rocketmq_gated_on_send_exception, send.c_handle,
@@ -185,7 +225,10 @@ class Producer:
         if status != 0:
             # A refused send never reaches the callbacks.
             _callbacks.forget_async_send(send.c_handle)
+            self._counters.async_ended()
+            self._counters.failed()
             ffi_check(status)
+        return future
 
     def send_batch(self, messages: Iterable[Message]) -> SendResult:
         """Send several messages of one topic in one request."""
@@ -200,11 +243,11 @@ class Producer:
         try:
             for message in batch_messages:
                 ffi_check(lib.AddMessage(batch, message._handle))
-            c_result = ffi.new("CSendResult*")
-            ffi_check(lib.SendBatchMessage(self._handle, batch, c_result))
+            return self._send_with_result(
+                lambda c_result: lib.SendBatchMessage(self._handle, batch, c_result), len(batch_messages)
+            )
         finally:
             lib.DestroyBatchMessage(batch)
-        return send_result_from_c(c_result)
 
 
 class TransactionMQProducer(Producer):
@@ -253,6 +296,6 @@ class TransactionMQProducer(Producer):
         transaction = _callbacks.LocalTransaction(local_execute, user_args)
         handle = ffi.new_handle(transaction)
         executor = lib.rocketmq_gated_execute_local_transaction
-        c_result = ffi.new("CSendResult*")
-        ffi_check(lib.SendMessageTransaction(self._handle, msg._handle, executor, handle, c_result))
-        return send_result_from_c(c_result)
+        return self._send_with_result(
+            lambda c_result: lib.SendMessageTransaction(self._handle, msg._handle, executor, handle, c_result)
+        )

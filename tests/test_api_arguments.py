@@ -86,7 +86,7 @@ def test_producer_callback_arguments(producer):
     with pytest.raises(TypeError, match="selector"):
         producer.send_orderly(message, None)
     with pytest.raises(TypeError, match="on_success"):
-        producer.send_async(message, None, print)
+        producer.send_async(message, "not callable", print)
     with pytest.raises(TypeError, match="on_exception"):
         producer.send_async(message, print, "x")
     with pytest.raises(TypeError):

@@ -5,12 +5,15 @@ registered Python functions exactly as a core thread would.
 """
 
 import logging
+from concurrent.futures import Future
 
 import pytest
 
 from rocketmq import _callbacks
 from rocketmq._bindings import ffi, lib
+from rocketmq._stats import ConsumerCounters, ProducerCounters
 from rocketmq.client import ConsumeStatus, Message, TransactionStatus
+from rocketmq.exceptions import ProducerSendAsyncFailed
 
 NULL = ffi.NULL
 
@@ -78,20 +81,29 @@ def test_transaction_checker_failures_answer_unknown(caplog):
 
 
 def test_consumer_callback_results(caplog):
-    assert _callbacks.deliver(lambda message: ConsumeStatus.CONSUME_SUCCESS, NULL) == 0
-    assert _callbacks.deliver(lambda message: ConsumeStatus.RECONSUME_LATER, NULL) == 1
-    assert _callbacks.deliver(lambda message: 0, NULL) == 0
+    counters = ConsumerCounters()
+
+    def deliver(callback):
+        return _callbacks.deliver(callback, NULL, counters)
+
+    assert deliver(lambda message: ConsumeStatus.CONSUME_SUCCESS) == 0
+    assert deliver(lambda message: ConsumeStatus.RECONSUME_LATER) == 1
+    assert deliver(lambda message: 0) == 0
     with caplog.at_level(logging.ERROR, logger="rocketmq"):
-        assert _callbacks.deliver(lambda message: 1 / 0, NULL) == ConsumeStatus.RECONSUME_LATER
-        assert _callbacks.deliver(lambda message: None, NULL) == ConsumeStatus.RECONSUME_LATER
-        assert _callbacks.deliver(lambda message: "ok", NULL) == ConsumeStatus.RECONSUME_LATER
-        assert _callbacks.deliver(lambda message: 7, NULL) == ConsumeStatus.RECONSUME_LATER
+        assert deliver(lambda message: 1 / 0) == ConsumeStatus.RECONSUME_LATER
+        assert deliver(lambda message: None) == ConsumeStatus.RECONSUME_LATER
+        assert deliver(lambda message: "ok") == ConsumeStatus.RECONSUME_LATER
+        assert deliver(lambda message: 7) == ConsumeStatus.RECONSUME_LATER
     assert len(caplog.records) == 4
+    stats = counters.snapshot(cached=0)
+    assert (stats.consumed, stats.retried, stats.dead_lettered, stats.in_flight) == (2, 5, 0, 0)
+    assert stats.latency.samples == 7
 
 
 def test_received_message_is_unusable_after_its_callback():
     kept = []
-    _callbacks.deliver(lambda message: kept.append(message) or ConsumeStatus.CONSUME_SUCCESS, NULL)
+    _callbacks.deliver(lambda message: kept.append(message) or ConsumeStatus.CONSUME_SUCCESS, NULL,
+                       ConsumerCounters())
     with pytest.raises(RuntimeError):
         _ = kept[0].body
     assert "released" in repr(kept[0])
@@ -103,7 +115,10 @@ def test_unknown_consumer_pointer_reconsumes_later():
 
 def test_async_callbacks_run_once_and_release_their_context(caplog):
     results = []
-    send = _callbacks.AsyncSend(Message("T"), results.append, results.append)
+    counters = ProducerCounters()
+    future = Future()
+    send = _callbacks.AsyncSend(Message("T"), results.append, results.append, future, counters)
+    counters.async_started()
     _callbacks.track_async_send(send)
     assert _callbacks.pending_async_sends() >= 1
     c_result = ffi.new("CSendResult*", {"sendStatus": 0, "offset": 9})
@@ -112,8 +127,11 @@ def test_async_callbacks_run_once_and_release_their_context(caplog):
     # A second report for the same send is ignored rather than crashing.
     lib._rocketmq_on_send_success(c_result[0], NULL, send.c_handle)
     assert [(r.status, r.msg_id, r.offset) for r in results] == [(0, "MSGID", 9)]
+    assert future.result(timeout=0) == results[0]
 
-    failing = _callbacks.AsyncSend(Message("T"), results.append, lambda error: 1 / 0)
+    failed_future = Future()
+    failing = _callbacks.AsyncSend(Message("T"), results.append, lambda error: 1 / 0, failed_future, counters)
+    counters.async_started()
     _callbacks.track_async_send(failing)
     c_error = ffi.new("CMQException*", {"error": 4, "line": 10})
     c_error.msg = b"broker busy"
@@ -121,3 +139,8 @@ def test_async_callbacks_run_once_and_release_their_context(caplog):
         lib._rocketmq_on_send_exception(c_error[0], NULL, failing.c_handle)
     assert len(caplog.records) == 1
     assert len(results) == 1
+    # A raising on_exception does not keep the future from failing.
+    with pytest.raises(ProducerSendAsyncFailed, match="broker busy"):
+        failed_future.result(timeout=0)
+    stats = counters.snapshot()
+    assert (stats.sent, stats.failed, stats.in_flight) == (1, 1, 0)

@@ -29,6 +29,10 @@ ROCKETMQCLIENT_API long long GetMessagePreparedTransactionOffset(CMessageExt* ms
 
 /* Extension: the full body length, so bodies holding NUL bytes can be read back. */
 ROCKETMQCLIENT_API int GetMessageBodyLength(CMessageExt* msgExt);
+/* Extension: enumerate the properties; names come in sorted order, each
+   value is read with GetMessageProperty. NULL for an index out of range. */
+ROCKETMQCLIENT_API int GetMessagePropertyCount(CMessageExt* msgExt);
+ROCKETMQCLIENT_API const char* GetMessagePropertyName(CMessageExt* msgExt, int index);
 
 #ifdef __cplusplus
 }

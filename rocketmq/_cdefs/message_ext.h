@@ -19,3 +19,6 @@ long long GetMessagePreparedTransactionOffset(CMessageExt* msgExt);
 
 /* Our addition: the body may hold NUL bytes, so its length is asked for separately. */
 int GetMessageBodyLength(CMessageExt* msgExt);
+/* Our addition: property names, to read every property into a dict. */
+int GetMessagePropertyCount(CMessageExt* msgExt);
+const char* GetMessagePropertyName(CMessageExt* msgExt, int index);

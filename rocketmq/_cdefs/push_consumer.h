@@ -31,4 +31,6 @@ int SetPushConsumerLogLevel(CPushConsumer* consumer, CLogLevel level);
 int SetPushConsumerMessageModel(CPushConsumer* consumer, CMessageModel messageModel);
 int SetPushConsumerMaxCacheMessageSize(CPushConsumer* consumer, int maxCacheSize);
 int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* consumer, int maxCacheSizeInMb);
+/* Our addition, for PushConsumer.stats(). */
+int GetPushConsumerCachedMessageCount(CPushConsumer* consumer);
 int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel openTrace);

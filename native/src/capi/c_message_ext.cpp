@@ -2,6 +2,8 @@
 #include "CMessageExt.h"
 #include "capi/handles.h"
 
+#include <iterator>
+
 namespace {
 const char* propertyOrEmpty(const rmq::Message& m, const char* key) {
   const auto& props = m.properties();
@@ -28,6 +30,15 @@ int GetMessageBodyLength(CMessageExt* msgExt) {
 const char* GetMessageProperty(CMessageExt* msgExt, const char* key) {
   if (msgExt == nullptr || key == nullptr) return nullptr;
   return propertyOrEmpty(msgExt->message, key);
+}
+int GetMessagePropertyCount(CMessageExt* msgExt) {
+  return msgExt == nullptr ? 0 : static_cast<int>(msgExt->message.properties().size());
+}
+const char* GetMessagePropertyName(CMessageExt* msgExt, int index) {
+  if (msgExt == nullptr || index < 0) return nullptr;
+  const auto& props = msgExt->message.properties();
+  if (static_cast<size_t>(index) >= props.size()) return nullptr;
+  return std::next(props.begin(), index)->first.c_str();
 }
 const char* GetMessageId(CMessageExt* msgExt) { return msgExt == nullptr ? nullptr : msgExt->messageId.c_str(); }
 int GetMessageDelayTimeLevel(CMessageExt* msgExt) {

@@ -207,6 +207,12 @@ int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* consumer, int maxCache
   return OK;
 }
 
+int GetPushConsumerCachedMessageCount(CPushConsumer* consumer) {
+  if (consumer == nullptr) return -1;
+  int64_t cached = consumer->consumer.cachedMessageCount();
+  return cached > INT32_MAX ? INT32_MAX : static_cast<int>(cached);
+}
+
 int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel) {
   if (consumer == nullptr) return nullArgument("consumer");
   return OK;

@@ -180,6 +180,22 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     client_->shutdown();
   }
 
+  // Messages pulled from brokers and not yet consumed, over every queue.
+  int64_t cachedMessageCount() {
+    std::vector<std::shared_ptr<ProcessQueue>> queues;
+    {
+      // Copied out so that no queue lock is taken under queuesMutex_.
+      std::lock_guard<std::mutex> lock(queuesMutex_);
+      for (const auto& entry : queues_) queues.push_back(entry.second);
+    }
+    int64_t total = 0;
+    for (const auto& pq : queues) {
+      std::lock_guard<std::mutex> lock(pq->mutex);
+      total += static_cast<int64_t>(pq->messages.size());
+    }
+    return total;
+  }
+
  private:
   // ----- heartbeat ---------------------------------------------------------------------
 
@@ -973,6 +989,10 @@ void PushConsumer::start() {
   engine->start();
   engine_ = engine;
   started_ = true;
+}
+
+int64_t PushConsumer::cachedMessageCount() const {
+  return started_ && !stopped_ ? engine_->cachedMessageCount() : 0;
 }
 
 void PushConsumer::shutdown() {

@@ -64,6 +64,9 @@ class PushConsumer {
   // offsets and returns within a bounded time even if a listener hangs.
   void shutdown();
 
+  // Pulled messages waiting for (or inside) a listener call; 0 when not running.
+  int64_t cachedMessageCount() const;
+
  private:
   PushConsumerConfig config_;
   std::map<std::string, std::string> subscriptions_;

@@ -1,0 +1,131 @@
+"""Counters and latency samples behind ``Producer.stats()`` and ``PushConsumer.stats()``.
+
+Recording is on every send and every delivered message, so it is kept to a
+lock, an integer add and a deque append. Percentiles are computed only when
+someone asks, over the most recent samples.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Deque, NamedTuple
+
+__all__ = ["ProducerStats", "ConsumerStats", "LatencyPercentiles", "ProducerCounters", "ConsumerCounters"]
+
+# Enough samples for a stable p99 while keeping memory small and bounded.
+LATENCY_SAMPLES = 4096
+
+
+class LatencyPercentiles(NamedTuple):
+    """Latency over the most recent operations, in milliseconds (0.0 when there are none)."""
+
+    samples: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+class ProducerStats(NamedTuple):
+    sent: int  # messages the broker accepted (a batch counts each message)
+    failed: int  # messages whose send raised or reported an exception
+    in_flight: int  # asynchronous sends not yet completed
+    latency: LatencyPercentiles  # send call to broker answer (sync and async sends)
+
+
+class ConsumerStats(NamedTuple):
+    consumed: int  # callbacks that returned CONSUME_SUCCESS
+    retried: int  # deliveries that failed and go back to the broker for a later retry
+    dead_lettered: int  # failures past the reconsume limit: the broker moves them to the DLQ
+    in_flight: int  # messages inside a callback right now
+    cached: int  # messages pulled from brokers and not yet consumed (in_flight included)
+    latency: LatencyPercentiles  # callback run time
+
+
+def _percentiles(samples_ns: Deque[int]) -> LatencyPercentiles:
+    ordered = sorted(samples_ns)
+    if not ordered:
+        return LatencyPercentiles(0, 0.0, 0.0, 0.0, 0.0)
+
+    def at(fraction: float) -> float:
+        index = min(len(ordered) - 1, int(fraction * len(ordered)))
+        return ordered[index] / 1e6
+
+    return LatencyPercentiles(len(ordered), at(0.50), at(0.90), at(0.99), ordered[-1] / 1e6)
+
+
+class _Latencies:
+    def __init__(self) -> None:
+        self._samples: Deque[int] = deque(maxlen=LATENCY_SAMPLES)
+
+    def add(self, started_ns: int) -> None:
+        self._samples.append(time.perf_counter_ns() - started_ns)
+
+    def snapshot(self) -> LatencyPercentiles:
+        # list() of a deque is atomic under the GIL; appends may go on meanwhile.
+        return _percentiles(deque(list(self._samples)))
+
+
+class ProducerCounters:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sent = 0
+        self._failed = 0
+        self._in_flight = 0
+        self.latencies = _Latencies()
+
+    def succeeded(self, started_ns: int, messages: int = 1) -> None:
+        self.latencies.add(started_ns)
+        with self._lock:
+            self._sent += messages
+
+    def failed(self, messages: int = 1) -> None:
+        with self._lock:
+            self._failed += messages
+
+    def async_started(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
+    def async_ended(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def snapshot(self) -> ProducerStats:
+        with self._lock:
+            sent, failed, in_flight = self._sent, self._failed, self._in_flight
+        return ProducerStats(sent, failed, in_flight, self.latencies.snapshot())
+
+
+class ConsumerCounters:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._consumed = 0
+        self._retried = 0
+        self._dead_lettered = 0
+        self._in_flight = 0
+        self.latencies = _Latencies()
+
+    def delivery_started(self) -> int:
+        with self._lock:
+            self._in_flight += 1
+        return time.perf_counter_ns()
+
+    def delivery_ended(self, started_ns: int, succeeded: bool, dead_lettered: bool) -> None:
+        self.latencies.add(started_ns)
+        with self._lock:
+            self._in_flight -= 1
+            if succeeded:
+                self._consumed += 1
+            elif dead_lettered:
+                self._dead_lettered += 1
+            else:
+                self._retried += 1
+
+    def snapshot(self, cached: int) -> ConsumerStats:
+        with self._lock:
+            counts = (self._consumed, self._retried, self._dead_lettered, self._in_flight)
+        return ConsumerStats(*counts, cached=cached, latency=self.latencies.snapshot())
+

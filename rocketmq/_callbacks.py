@@ -47,7 +47,7 @@ class QueueSelection:
 
 
 @ffi.def_extern(error=_QUEUE_SELECTION_FAILED, onerror=_log_escaped_error)
-def _rocketmq_select_queue(size, msg, arg):
+def _rocketmq_select_queue(size: int, msg: Any, arg: Any) -> int:
     selection: QueueSelection = ffi.from_handle(arg)
     try:
         index = selection.selector(size, selection.message, selection.arg)
@@ -72,7 +72,8 @@ class AsyncSend:
     __slots__ = ("message", "on_success", "on_exception", "future", "counters", "started_ns", "c_handle",
                  "__weakref__")
 
-    def __init__(self, message: Any, on_success: Optional[Callable], on_exception: Optional[Callable],
+    def __init__(self, message: Any, on_success: Optional[Callable[[Any], Any]],
+                 on_exception: Optional[Callable[[Any], Any]],
                  future: "Future[Any]", counters: ProducerCounters) -> None:
         self.message = message  # the core may still read it until completion
         self.on_success = on_success
@@ -103,7 +104,7 @@ def pending_async_sends() -> int:
 
 
 @ffi.def_extern(onerror=_log_escaped_error)
-def _rocketmq_on_send_success(result, msg, user_data):
+def _rocketmq_on_send_success(result: Any, msg: Any, user_data: Any) -> None:
     send = forget_async_send(user_data)
     if send is None:
         return
@@ -121,7 +122,7 @@ def _rocketmq_on_send_success(result, msg, user_data):
 
 
 @ffi.def_extern(onerror=_log_escaped_error)
-def _rocketmq_on_send_exception(error, msg, user_data):
+def _rocketmq_on_send_exception(error: Any, msg: Any, user_data: Any) -> None:
     send = forget_async_send(user_data)
     if send is None:
         return
@@ -184,7 +185,7 @@ def _transaction_answer(run: Callable[[ReceivedMessage], Any], message: Received
 
 
 @ffi.def_extern(error=_UNKNOWN, onerror=_log_escaped_error)
-def _rocketmq_execute_local_transaction(producer, msg, data):
+def _rocketmq_execute_local_transaction(producer: Any, msg: Any, data: Any) -> int:
     transaction: LocalTransaction = ffi.from_handle(data)
     if _lifecycle.exiting():
         return _UNKNOWN
@@ -196,7 +197,7 @@ def _rocketmq_execute_local_transaction(producer, msg, data):
 
 
 @ffi.def_extern(error=_UNKNOWN, onerror=_log_escaped_error)
-def _rocketmq_check_transaction(producer, msg, data):
+def _rocketmq_check_transaction(producer: Any, msg: Any, data: Any) -> int:
     checker: TransactionChecker = ffi.from_handle(data)
     if _lifecycle.exiting():
         return _UNKNOWN
@@ -253,7 +254,7 @@ def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters
 
 
 @ffi.def_extern(error=_RECONSUME_LATER, onerror=_log_escaped_error)
-def _rocketmq_consume_message(c_consumer, c_message):
+def _rocketmq_consume_message(c_consumer: Any, c_message: Any) -> int:
     if _lifecycle.exiting():
         return _RECONSUME_LATER
     consumer = _consumers.get(address(c_consumer))

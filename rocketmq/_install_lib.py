@@ -78,7 +78,10 @@ def _write(target: Path, text: str) -> Callable[[], None]:
 
 
 def _run(command: List[str]) -> Callable[[], None]:
-    return lambda: subprocess.run(command, check=True)
+    def run() -> None:
+        subprocess.run(command, check=True)
+
+    return run
 
 
 def install(prefix: str, dry_run: bool, run_ldconfig: bool, ld_conf_dir: str,

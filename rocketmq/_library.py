@@ -104,4 +104,5 @@ def library_in_use(function_address: int) -> str:
     info = DlInfo()
     if not dladdr(ctypes.c_void_p(function_address), ctypes.byref(info)) or not info.dli_fname:
         return "unknown"
-    return os.path.realpath(info.dli_fname.decode())
+    file_name: bytes = info.dli_fname
+    return os.path.realpath(file_name.decode())

@@ -10,7 +10,7 @@ import atexit
 import logging
 import threading
 import weakref
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 logger = logging.getLogger("rocketmq")
 
@@ -42,7 +42,7 @@ class NativeClient:
         self._started = False
         # Objects the core holds raw pointers to (new_handle cdata): they
         # must live exactly as long as the C handle.
-        self.keepalive: list = []
+        self.keepalive: List[Any] = []
 
     @property
     def started(self) -> bool:

@@ -2,6 +2,7 @@
 
 from collections import namedtuple
 from enum import IntEnum
+from typing import Any, Optional, Type, TypeVar
 
 __all__ = ["SendResult", "SendStatus", "TransactionStatus", "ConsumeStatus"]
 
@@ -29,11 +30,13 @@ class ConsumeStatus(IntEnum):
     RECONSUME_LATER = 1
 
 
+_Status = TypeVar("_Status", bound=IntEnum)
+
 for _public in (SendStatus, TransactionStatus, ConsumeStatus):
     _public.__module__ = _PUBLIC_MODULE
 
 
-def send_result_from_c(c_result) -> SendResult:
+def send_result_from_c(c_result: Any) -> SendResult:
     """Copy a ``CSendResult`` into the Python namedtuple."""
     from ._bindings import ffi
 
@@ -44,7 +47,7 @@ def send_result_from_c(c_result) -> SendResult:
     )
 
 
-def as_status(value, status_type):
+def as_status(value: object, status_type: Type[_Status]) -> Optional[_Status]:
     """``value`` as a member of ``status_type`` if it is one (or its plain int value), else None.
 
     2.0.0 compared callback results with ``==``, so plain ints keep working;

@@ -18,7 +18,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Optional, Set, Union
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Optional, Set, TypeVar, Union
 
 from ._stats import ConsumerStats, ProducerStats
 from ._statuses import ConsumeStatus, SendResult, as_status
@@ -32,6 +32,7 @@ __all__ = ["AsyncProducer", "AsyncPushConsumer", "AsyncMessageCallback"]
 logger = logging.getLogger("rocketmq")
 
 StrOrBytes = Union[str, bytes]
+_T = TypeVar("_T")
 AsyncMessageCallback = Callable[[DetachedMessage], Awaitable[Any]]
 
 # How long a consume thread waits for the loop's answer before handing the
@@ -105,7 +106,7 @@ class AsyncProducer:
         return self.producer.stats()
 
 
-async def _in_executor(function: Callable[..., Any], *args: Any) -> Any:
+async def _in_executor(function: Callable[..., _T], *args: Any) -> _T:
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 

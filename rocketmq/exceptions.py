@@ -1,6 +1,6 @@
 """Exceptions raised by the client, one class per C API status code as in 2.0.0."""
 
-from typing import Dict, Optional, Type
+from typing import Callable, Dict, Optional, Type
 
 from .ffi import _CStatus
 
@@ -23,7 +23,7 @@ __all__ = [
 _EXCEPTION_MAP: Dict[int, Type["RocketMQException"]] = {}
 
 
-def _register(status_code: int):
+def _register(status_code: int) -> Callable[[Type["RocketMQException"]], Type["RocketMQException"]]:
     def register(cls: Type["RocketMQException"]) -> Type["RocketMQException"]:
         _EXCEPTION_MAP[status_code] = cls
         return cls

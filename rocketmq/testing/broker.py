@@ -61,7 +61,7 @@ class Broker:
         self.clients = ClientRegistry()
         self.locks = RebalanceLocks()
         self.address = "%s:0" % config.host
-        self._waiters: Dict[tuple, List[asyncio.Event]] = {}
+        self._waiters: Dict[Tuple[str, int], List[asyncio.Event]] = {}
         self._waiter_filters: Dict[asyncio.Event, SubscriptionFilter] = {}
         store.add_arrival_listener(self._on_arrival)
         if config.auto_create_topics and AUTO_CREATE_TOPIC not in store.topics:
@@ -322,7 +322,8 @@ class Broker:
 
     def mark_transaction_done(self, half: StoredMessage) -> None:
         done = self.store.service_state.setdefault("transactions_done", [])
-        done.append(half.commit_log_offset)  # type: ignore[union-attr]
+        assert isinstance(done, list)
+        done.append(half.commit_log_offset)
         self.store.save_state()
 
     # -- consumer side -------------------------------------------------------

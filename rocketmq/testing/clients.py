@@ -1,7 +1,7 @@
 """Producers and consumers known to the broker, from HEART_BEAT and UNREGISTER_CLIENT."""
 
 import time
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from .connection import Connection
 
@@ -20,7 +20,7 @@ class ConsumerGroup:
         self.name = name
         self.channels: Dict[Connection, ClientChannel] = {}
         # topic -> SubscriptionData as the client sent it (subString, tagsSet, codeSet, ...)
-        self.subscriptions: Dict[str, dict] = {}
+        self.subscriptions: Dict[str, Dict[str, Any]] = {}
         self.consume_type = ""
         self.message_model = ""
         self.consume_from_where = ""
@@ -37,7 +37,7 @@ class ClientRegistry:
     def register_producer(self, group: str, channel: ClientChannel) -> None:
         self.producers.setdefault(group, {})[channel.conn] = channel
 
-    def register_consumer(self, group: str, channel: ClientChannel, data: dict) -> bool:
+    def register_consumer(self, group: str, channel: ClientChannel, data: Dict[str, Any]) -> bool:
         """Record a consumer heartbeat; True when membership or subscriptions changed."""
         info = self.consumers.get(group)
         if info is None:

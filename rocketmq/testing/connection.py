@@ -88,7 +88,7 @@ class RemotingServer:
         self.request_counts: "collections.Counter[int]" = collections.Counter()
         self.connections: Set[Connection] = set()
         self._server: Optional[asyncio.AbstractServer] = None
-        self._answers: Set[asyncio.Task] = set()
+        self._answers: "Set[asyncio.Task[None]]" = set()
         self.port = 0
 
     async def start(self, host: str, port: int) -> None:

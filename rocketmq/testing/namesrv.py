@@ -3,9 +3,10 @@
 import json
 from typing import Optional
 
-from .broker import Broker, topic_problem
+from .broker import Broker
 from .codes import RETRY_GROUP_TOPIC_PREFIX, SYSTEM_TOPICS, RequestCode, ResponseCode
 from .connection import Connection
+from .headers import topic_problem
 from .remoting import RemotingCommand
 
 

@@ -3,13 +3,15 @@
 import asyncio
 import threading
 import time
-from typing import Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from .broker import Broker, BrokerConfig
 from .connection import Faults, RemotingServer
 from .message_codec import StoredMessage
 from .namesrv import NameServer
 from .store import MessageStore
+
+_T = TypeVar("_T")
 
 # How often the delay service looks for due messages.
 SCHEDULE_TICK_SECONDS = 0.05
@@ -38,7 +40,7 @@ class EmbeddedCluster:
         self.namesrv_server = RemotingServer("namesrv", self.namesrv.handle)
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
-        self._tasks: List[asyncio.Task] = []
+        self._tasks: "List[asyncio.Task[None]]" = []
 
     # -- addresses -----------------------------------------------------------
     @property
@@ -123,7 +125,7 @@ class EmbeddedCluster:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def call(self, func, *args):  # type: ignore[no-untyped-def]
+    def call(self, func: Callable[..., _T], *args: Any) -> _T:
         """Run ``func(*args)`` on the cluster's loop thread and return its result."""
         if self._thread is None or self.loop is None or threading.current_thread() is self._thread:
             return func(*args)
@@ -139,9 +141,10 @@ class EmbeddedCluster:
 
         self.loop.call_soon_threadsafe(invoke)
         done.wait(10)
-        if "error" in box:
-            raise box["error"]  # type: ignore[misc]
-        return box.get("value")
+        error = box.get("error")
+        if isinstance(error, BaseException):
+            raise error
+        return box.get("value")  # type: ignore[return-value]
 
     # -- inspection and fault hooks ------------------------------------------
     def messages(self, topic: Optional[str] = None, queue_id: Optional[int] = None) -> List[StoredMessage]:

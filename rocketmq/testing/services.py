@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 def deliver_due_delayed(broker: "Broker", now_ms: int) -> int:
     """ScheduleMessageService: move due messages from each level queue to their real topic."""
     progress = broker.store.service_state.setdefault("schedule_progress", {})
+    assert isinstance(progress, dict)
     moved = 0
     for level, seconds in enumerate(DELAY_LEVEL_SECONDS, start=1):
         queue = broker.store.queue(SCHEDULE_TOPIC, level - 1)
-        position = progress.get(str(level), 0)  # type: ignore[union-attr]
+        position = progress.get(str(level), 0)
         delay_ms = seconds * 1000 * broker.config.delay_scale
         while position < len(queue) and queue[position].store_timestamp + delay_ms <= now_ms:
             source = queue[position]
@@ -33,7 +34,7 @@ def deliver_due_delayed(broker: "Broker", now_ms: int) -> int:
             broker.store.append(msg)
             position += 1
             moved += 1
-        progress[str(level)] = position  # type: ignore[index]
+        progress[str(level)] = position
     if moved:
         broker.store.save_state()
     return moved

@@ -9,7 +9,7 @@ import bisect
 import json
 import os
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .codes import PERM_READ_WRITE
 from .message_codec import StoredMessage, decode_stored, encode_stored
@@ -27,12 +27,12 @@ class TopicConfig:
         self.perm = perm
         self.sysflag = sysflag
 
-    def to_json(self) -> dict:
+    def to_json(self) -> Dict[str, Any]:
         return {"name": self.name, "read": self.read_queues, "write": self.write_queues,
                 "perm": self.perm, "sysflag": self.sysflag}
 
     @classmethod
-    def from_json(cls, data: dict) -> "TopicConfig":
+    def from_json(cls, data: Dict[str, Any]) -> "TopicConfig":
         return cls(data["name"], data["read"], data["write"], data["perm"], data["sysflag"])
 
 

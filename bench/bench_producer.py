@@ -10,6 +10,7 @@ Prints msgs/s, latency percentiles and the client's peak RSS.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import threading
 import time
 from typing import List
@@ -23,9 +24,10 @@ from _common import (
     process_cpu_seconds,
 )
 
+from rocketmq.aio import AsyncProducer
 from rocketmq.client import Message, Producer
 
-MODES = ("sync", "oneway", "async", "batch")
+MODES = ("sync", "oneway", "async", "batch", "aio")
 
 
 def build_message(topic: str, body: bytes) -> Message:
@@ -92,6 +94,28 @@ def run_async(producer: Producer, topic: str, body: bytes, count: int, latencies
     return state["failed"]
 
 
+def run_aio(namesrv: str, topic: str, body: bytes, count: int, latencies: LatencyRecorder,
+            window: int) -> None:
+    """One event loop; `window` coroutines each awaiting one send after another."""
+
+    async def sender(producer: AsyncProducer, sends: int) -> None:
+        for _ in range(sends):
+            started = time.perf_counter()
+            await producer.send(build_message(topic, body))
+            latencies.add(time.perf_counter() - started)
+
+    async def main() -> None:
+        async with AsyncProducer("bench_aio_group", name_server_address=namesrv,
+                                 max_in_flight=window) as producer:
+            await producer.send(build_message(topic, body))  # warm-up: route and connection
+            coroutines = min(window, count)
+            base, extra = divmod(count, coroutines)
+            shares = [base + (1 if index < extra else 0) for index in range(coroutines)]
+            await asyncio.gather(*(sender(producer, share) for share in shares))
+
+    asyncio.run(main())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -120,6 +144,8 @@ def main() -> None:
                     run_oneway(producer, args.topic, body, per_thread, latencies)
                 elif args.mode == "batch":
                     run_batch(producer, args.topic, body, per_thread, latencies, args.batch_size)
+                elif args.mode == "aio":
+                    run_aio(namesrv, args.topic, body, per_thread, latencies, args.window)
                 else:
                     failures.append(run_async(producer, args.topic, body, per_thread, latencies, args.window))
 

@@ -74,7 +74,7 @@ class AsyncSend:
 
     def __init__(self, message: Any, on_success: Optional[Callable[[Any], Any]],
                  on_exception: Optional[Callable[[Any], Any]],
-                 future: "Future[Any]", counters: ProducerCounters) -> None:
+                 future: "Optional[Future[Any]]", counters: ProducerCounters) -> None:
         self.message = message  # the core may still read it until completion
         self.on_success = on_success
         self.on_exception = on_exception
@@ -118,7 +118,8 @@ def _rocketmq_on_send_success(result: Any, msg: Any, user_data: Any) -> None:
             send.on_success(send_result)
         except Exception:
             logger.exception("send_async on_success callback raised")
-    send.future.set_result(send_result)
+    if send.future is not None:
+        send.future.set_result(send_result)
 
 
 @ffi.def_extern(onerror=_log_escaped_error)
@@ -142,7 +143,8 @@ def _rocketmq_on_send_exception(error: Any, msg: Any, user_data: Any) -> None:
             send.on_exception(failure)
         except Exception:
             logger.exception("send_async on_exception callback raised")
-    send.future.set_exception(failure)
+    if send.future is not None:
+        send.future.set_exception(failure)
 
 
 # ----- transactions -----------------------------------------------------------------------

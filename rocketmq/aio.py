@@ -1,8 +1,8 @@
 """asyncio API: ``AsyncProducer`` and ``AsyncPushConsumer`` on the same native core.
 
-Nothing polls. A send completes in the core, whose callback thread resolves
-a ``concurrent.futures.Future``; ``asyncio.wrap_future`` hands the result to
-the event loop with ``call_soon_threadsafe``, which wakes it. A delivered
+Nothing polls. A send completes in the core, whose callback thread hands the
+result to the event loop with ``call_soon_threadsafe``, which wakes it (one
+wake-up for all the results that arrived meanwhile). A delivered
 message goes the other way: the core's consume thread hands a copy to the
 loop the same way and waits for the coroutine's answer, so the number of
 messages in flight never exceeds the consume thread count (backpressure),
@@ -18,7 +18,20 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Optional, Set, TypeVar, Union
+from typing import (
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Set,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from ._stats import ConsumerStats, ProducerStats
 from ._statuses import ConsumeStatus, SendResult, as_status
@@ -39,6 +52,50 @@ AsyncMessageCallback = Callable[[DetachedMessage], Awaitable[Any]]
 # message back for redelivery; the Java client's default consumeTimeout.
 DEFAULT_CONSUME_TIMEOUT = 15 * 60.0
 _RECONSUME_LATER = ConsumeStatus.RECONSUME_LATER
+
+
+# A send's future, and its result or its error.
+_Completion = Tuple["asyncio.Future[SendResult]", Optional[SendResult], Optional[BaseException]]
+
+
+class _LoopCompletions:
+    """Send results travelling from core threads to the event loop, many per wake-up.
+
+    Each result is appended to a list; only the first one after the loop last
+    drained it schedules a drain (one ``call_soon_threadsafe``, one write to
+    the loop's wake-up pipe), so under load one wake-up settles many sends.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._results: List[_Completion] = []
+        self._drain_scheduled = False
+
+    def post(self, future: "asyncio.Future[SendResult]", result: Optional[SendResult],
+             error: Optional[BaseException]) -> None:
+        """Called on a core thread."""
+        with self._lock:
+            self._results.append((future, result, error))
+            if self._drain_scheduled:
+                return
+            self._drain_scheduled = True
+        try:
+            self._loop.call_soon_threadsafe(self._drain)
+        except RuntimeError:
+            pass  # the loop is closed: nobody is waiting any more
+
+    def _drain(self) -> None:
+        with self._lock:
+            results, self._results = self._results, []
+            self._drain_scheduled = False
+        for future, result, error in results:
+            if future.done():
+                continue  # the awaiting task was cancelled
+            if error is None:
+                future.set_result(result)  # type: ignore[arg-type]
+            else:
+                future.set_exception(error)
 
 
 class AsyncProducer:
@@ -64,10 +121,12 @@ class AsyncProducer:
             self.producer.set_name_server_address(name_server_address)
         self._max_in_flight = max_in_flight
         self._slots: Optional[asyncio.Semaphore] = None
+        self._completions: Optional[_LoopCompletions] = None
 
     async def start(self) -> None:
         # Created here, inside the running loop (Python 3.8/3.9 bind at creation).
         self._slots = asyncio.Semaphore(self._max_in_flight)
+        self._completions = _LoopCompletions(asyncio.get_running_loop())
         await _in_executor(self.producer.start)
 
     async def shutdown(self) -> None:
@@ -87,10 +146,18 @@ class AsyncProducer:
         (``ProducerSendAsyncFailed``); bad arguments raise at once. Cancelling
         the awaiting task stops the wait, not the send already handed to the core.
         """
-        if self._slots is None:
+        if self._slots is None or self._completions is None:
             raise RuntimeError("start() the AsyncProducer before sending")
+        completions = self._completions
         async with self._slots:
-            return await asyncio.wrap_future(self.producer.send_async(msg))
+            future: "asyncio.Future[SendResult]" = asyncio.get_running_loop().create_future()
+            self.producer._send_async_with(
+                msg,
+                lambda result: completions.post(future, result, None),
+                lambda error: completions.post(future, None, error),
+                None,
+            )
+            return await future
 
     async def send_oneway(self, msg: Message) -> None:
         await _in_executor(self.producer.send_oneway, msg)

@@ -208,13 +208,24 @@ class Producer:
         on a core thread, before the future completes. A failed send fails the
         future with ``ProducerSendAsyncFailed``.
         """
-        message = _check_message(msg)
         if on_success is not None:
             check_callable(on_success, "on_success")
         if on_exception is not None:
             check_callable(on_exception, "on_exception")
         future: "Future[SendResult]" = Future()
         future.set_running_or_notify_cancel()
+        self._send_async_with(msg, on_success, on_exception, future)
+        return future
+
+    def _send_async_with(
+        self,
+        msg: Message,
+        on_success: Optional[Callable[[SendResult], Any]],
+        on_exception: Optional[Callable[[ProducerSendAsyncFailed], Any]],
+        future: "Optional[Future[SendResult]]",
+    ) -> None:
+        """Hand one asynchronous send to the core; the callbacks and/or future report it."""
+        message = _check_message(msg)
         send = _callbacks.AsyncSend(message, on_success, on_exception, future, self._counters)
         _callbacks.track_async_send(send)
         self._counters.async_started()
@@ -228,7 +239,6 @@ class Producer:
             self._counters.async_ended()
             self._counters.failed()
             ffi_check(status)
-        return future
 
     def send_batch(self, messages: Iterable[Message]) -> SendResult:
         """Send several messages of one topic in one request."""

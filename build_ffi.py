@@ -28,6 +28,7 @@ CDEF_FILES = (
     "send_result.h",
     "producer.h",
     "push_consumer.h",
+    "logging.h",
     "callbacks.h",
     "library_info.h",
 )
@@ -45,6 +46,7 @@ PUBLIC_HEADERS = (
     "CProducer.h",
     "CPushConsumer.h",
     "CLibraryInfo.h",
+    "CLogging.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python

@@ -62,6 +62,8 @@ def run(namesrv: Optional[str], topic: str, timeout: float, out: TextIO = sys.st
     print(f"core version: {ffi.string(lib.GetRocketMQCffiVersion()).decode()}", file=out)
     print(f"C ABI level: {lib.GetRocketMQCffiAbiLevel()} (extension built for {lib.ROCKETMQ_CFFI_ABI_LEVEL})",
           file=out)
+    print(f"core log file: {_bindings.py_string(lib.GetRocketMQLogFilePath()) or 'routed to Python logging'}",
+          file=out)
     if namesrv:
         for addr in filter(None, (part.strip() for part in namesrv.split(";"))):
             try:

@@ -8,6 +8,7 @@ finalizes, or they would call back into a Python that is gone.
 
 import atexit
 import logging
+import sys
 import threading
 import weakref
 from typing import Any, Callable, List, Optional
@@ -120,4 +121,6 @@ def _shutdown_at_exit() -> None:
     # From here on, a core thread still running answers its callbacks in C.
     from ._bindings import lib
 
+    if "rocketmq.log" in sys.modules:
+        sys.modules["rocketmq.log"].stop_routing_at_exit()
     lib.rocketmq_close_callbacks()

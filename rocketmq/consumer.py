@@ -9,6 +9,7 @@ from ._lifecycle import NativeClient
 from ._stats import ConsumerCounters, ConsumerStats
 from .exceptions import NullPointerException, ffi_check
 from .ffi import MessageModel, TraceModel
+from .log import client_log_level, client_log_rotation
 from .message import ReceivedMessage
 
 __all__ = ["PushConsumer"]
@@ -96,6 +97,18 @@ class PushConsumer:
 
     def set_instance_name(self, name: StrOrBytes) -> None:
         ffi_check(lib.SetPushConsumerInstanceName(self._handle, c_string(name, "name")))
+
+    # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
+
+    def set_log_path(self, path: StrOrBytes) -> None:
+        ffi_check(lib.SetPushConsumerLogPath(self._handle, c_string(path, "path")))
+
+    def set_log_level(self, level: Union[int, str]) -> None:
+        ffi_check(lib.SetPushConsumerLogLevel(self._handle, client_log_level(level)))
+
+    def set_log_file_num_and_size(self, file_num: int, file_size_mib: int) -> None:
+        num, size = client_log_rotation(file_num, file_size_mib)
+        ffi_check(lib.SetPushConsumerLogFileNumAndSize(self._handle, num, size))
 
     def set_message_trace(self, message_trace: bool) -> None:
         trace = TraceModel.OPEN if message_trace else TraceModel.CLOSE

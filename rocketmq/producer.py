@@ -12,6 +12,7 @@ from ._stats import ProducerCounters, ProducerStats
 from ._statuses import SendResult, send_result_from_c
 from .exceptions import NullPointerException, ProducerSendAsyncFailed, ffi_check
 from .ffi import TraceModel
+from .log import client_log_level, client_log_rotation
 from .message import Message, ReceivedMessage
 
 __all__ = ["Producer", "TransactionMQProducer"]
@@ -118,6 +119,18 @@ class Producer:
 
     def set_message_trace(self, message_trace: bool) -> None:
         ffi_check(lib.SetProducerMessageTrace(self._handle, _trace_model(message_trace)))
+
+    # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
+
+    def set_log_path(self, path: StrOrBytes) -> None:
+        ffi_check(lib.SetProducerLogPath(self._handle, c_string(path, "path")))
+
+    def set_log_level(self, level: Union[int, str]) -> None:
+        ffi_check(lib.SetProducerLogLevel(self._handle, client_log_level(level)))
+
+    def set_log_file_num_and_size(self, file_num: int, file_size_mib: int) -> None:
+        num, size = client_log_rotation(file_num, file_size_mib)
+        ffi_check(lib.SetProducerLogFileNumAndSize(self._handle, num, size))
 
     # ----- lifecycle ----------------------------------------------------------------------
 

@@ -46,3 +46,12 @@ static CTransactionStatus rocketmq_gated_check_transaction(CProducer* producer, 
 static int rocketmq_gated_consume_message(CPushConsumer* consumer, CMessageExt* msg) {
   return rocketmq_python_reachable() ? _rocketmq_consume_message(consumer, msg) : E_RECONSUME_LATER;
 }
+
+static void _rocketmq_log_line(int level, const char* message, void* context);
+
+/* A line logged after the gate closed is dropped: interpreter exit sends the
+   log back to its file before closing the gate, so only lines racing that
+   switch are lost. */
+static void rocketmq_gated_log_line(int level, const char* message, void* context) {
+  if (rocketmq_python_reachable()) _rocketmq_log_line(level, message, context);
+}

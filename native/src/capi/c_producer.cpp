@@ -128,32 +128,16 @@ int SetProducerSessionCredentials(CProducer* producer, const char* accessKey, co
 // to configure it wins.
 int SetProducerLogPath(CProducer* producer, const char* logPath) {
   if (logPath == nullptr) return nullPointer("log path");
-  return configure(producer, [&] {
-    producer->logPath = logPath;
-    rmq::setLogFile(producer->logPath, producer->logFileCount, producer->logFileSize);
-  });
+  return configure(producer, [&] { rmq::setLogDirectory(logPath); });
 }
 
+// fileSize is in MiB, as librocketmq's setLogFileNumAndSize took it.
 int SetProducerLogFileNumAndSize(CProducer* producer, int fileNum, long fileSize) {
-  return configure(producer, [&] {
-    if (fileNum <= 0 || fileSize <= 0) {
-      throw rmq::MQException(rmq::ErrorKind::kIllegalArgument, "log file count and size must be positive");
-    }
-    producer->logFileCount = fileNum;
-    producer->logFileSize = fileSize;
-    if (!producer->logPath.empty()) {
-      rmq::setLogFile(producer->logPath, producer->logFileCount, producer->logFileSize);
-    }
-  });
+  return configure(producer, [&] { rmq::capi::configureLogRotation(fileNum, fileSize); });
 }
 
 int SetProducerLogLevel(CProducer* producer, CLogLevel level) {
-  return configure(producer, [&] {
-    if (level < E_LOG_LEVEL_FATAL || level > E_LOG_LEVEL_TRACE) {
-      throw rmq::MQException(rmq::ErrorKind::kIllegalArgument, "log level must be between 1 and 6");
-    }
-    rmq::setLogLevel(static_cast<rmq::LogLevel>(level));
-  });
+  return configure(producer, [&] { rmq::capi::configureLogLevel(level); });
 }
 
 int SetProducerSendMsgTimeout(CProducer* producer, int timeout) {

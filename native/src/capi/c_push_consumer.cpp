@@ -172,21 +172,28 @@ int SetPushConsumerSessionCredentials(CPushConsumer* consumer, const char* acces
   return OK;
 }
 
+// Logging is process wide (see c_producer.cpp).
 int SetPushConsumerLogPath(CPushConsumer* consumer, const char* logPath) {
   if (consumer == nullptr) return nullArgument("consumer");
-  rmq::setLogFile(orEmpty(logPath), 0, 0);
+  if (logPath == nullptr) return nullArgument("log path");
+  rmq::setLogDirectory(logPath);
   return OK;
 }
 
-int SetPushConsumerLogFileNumAndSize(CPushConsumer* consumer, int, long) {
+int SetPushConsumerLogFileNumAndSize(CPushConsumer* consumer, int fileNum, long fileSize) {
   if (consumer == nullptr) return nullArgument("consumer");
-  return OK;
+  return rmq::capi::guarded(Not_Support, [&] {
+    rmq::capi::configureLogRotation(fileNum, fileSize);
+    return OK;
+  });
 }
 
 int SetPushConsumerLogLevel(CPushConsumer* consumer, CLogLevel level) {
   if (consumer == nullptr) return nullArgument("consumer");
-  if (level >= E_LOG_LEVEL_FATAL && level <= E_LOG_LEVEL_TRACE) rmq::setLogLevel(static_cast<rmq::LogLevel>(level));
-  return OK;
+  return rmq::capi::guarded(Not_Support, [&] {
+    rmq::capi::configureLogLevel(level);
+    return OK;
+  });
 }
 
 int SetPushConsumerMessageModel(CPushConsumer* consumer, CMessageModel messageModel) {

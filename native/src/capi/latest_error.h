@@ -12,6 +12,12 @@ namespace capi {
 
 void setLatestError(const std::string& message);
 
+// The per-client log setters of the C API, which configure the process-wide
+// log; they throw MQException(kIllegalArgument) for out-of-range values.
+// fileSizeMiB is in MiB, as librocketmq took it.
+void configureLogRotation(int fileNum, long fileSizeMiB);
+void configureLogLevel(int level);
+
 // Runs `body` (returning an int status); any exception becomes
 // `failureStatus` with its text recorded as the latest error.
 template <typename Body>

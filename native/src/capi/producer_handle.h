@@ -17,7 +17,4 @@ struct CProducer {
   CLocalTransactionCheckerCallback checker = nullptr;
   void* checkerData = nullptr;
 
-  std::string logPath;
-  int logFileCount = 3;
-  int64_t logFileSize = 100 * 1024 * 1024;
 };

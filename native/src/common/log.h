@@ -1,6 +1,12 @@
-// Minimal leveled logging for the core. Messages at or below the configured
-// level go to the log sink (stderr by default, a rotating file when a log
-// path is configured). Levels match CLogLevel's numbering.
+// Leveled logging for the core, process wide as librocketmq's was.
+//
+// By default lines go to $HOME/logs/rocketmq-cpp/<pid>_rocketmq-cpp.log (the
+// directory rocketmq-client-cpp wrote to; ROCKETMQ_CLIENT_LOG_DIR overrides
+// it), rotated at 100 MiB with 3 files kept, at INFO level. The file is
+// opened on the first line written, so a process that logs nothing creates
+// nothing. A handler, when set, receives the lines instead (bindings route
+// them into their own logging). Levels match CLogLevel's numbering; kOff
+// turns logging off.
 #pragma once
 
 #include <cstdint>
@@ -9,13 +15,23 @@
 
 namespace rmq {
 
-enum class LogLevel : int { kFatal = 1, kError = 2, kWarn = 3, kInfo = 4, kDebug = 5, kTrace = 6 };
+enum class LogLevel : int { kOff = 0, kFatal = 1, kError = 2, kWarn = 3, kInfo = 4, kDebug = 5, kTrace = 6 };
 
 void setLogLevel(LogLevel level);
 bool logEnabled(LogLevel level);
-// Directs output to files under `dir` (rocketmq-client.log, rotated at
-// `fileSize` bytes keeping `fileCount` files). An empty dir means stderr.
-void setLogFile(const std::string& dir, int fileCount, int64_t fileSize);
+// Directory of the log files; empty restores the default.
+void setLogDirectory(const std::string& dir);
+// Rotate at `fileSize` bytes, keeping `fileCount` files (current one included).
+void setLogRotation(int fileCount, int64_t fileSize);
+// The file lines go to (created on first use), or "" while a handler is set.
+std::string logFilePath();
+std::string defaultLogDirectory();
+
+// Receives each line (without timestamp: "file.cpp:123 message"); called on
+// the thread that logs, with no lock of the logger held.
+using LogHandler = void (*)(int level, const char* message, void* context);
+void setLogHandler(LogHandler handler, void* context);
+
 void logWrite(LogLevel level, const char* file, int line, const std::string& message);
 
 }  // namespace rmq

@@ -3,7 +3,7 @@
 import asyncio
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Callable, Coroutine, Dict, List, Optional, TypeVar
 
 from .broker import Broker, BrokerConfig
 from .connection import Faults, RemotingServer
@@ -188,6 +188,19 @@ class EmbeddedCluster:
     def check_transactions_now(self) -> int:
         """Run one transaction check pass immediately (ignores the interval, not the immunity)."""
         return self.call(self.broker.check_transactions, int(time.time() * 1000))
+
+    def stop_name_server(self) -> None:
+        """Take the name server down while the broker keeps serving, as a name server crash would."""
+        self._run_on_loop(self.namesrv_server.stop())
+
+    def start_name_server(self) -> None:
+        """Bring the name server back on the port it had."""
+        self._run_on_loop(self.namesrv_server.start(self.host, self.namesrv_server.port))
+
+    def _run_on_loop(self, coroutine: "Coroutine[Any, Any, None]") -> None:
+        if self.loop is None:
+            raise RuntimeError("the cluster is not running")
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
     @property
     def faults(self) -> Faults:

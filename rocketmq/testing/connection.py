@@ -55,6 +55,8 @@ class Faults:
         self.delays: Dict[int, float] = {}
         self.close_on: Set[int] = set()
         self.drop: Set[int] = set()
+        self.garbled: Set[int] = set()
+        self.misaddressed: Set[int] = set()
 
     def respond_with_error(self, request_code: int, response_code: int = ResponseCode.SYSTEM_ERROR,
                            remark: str = "injected failure") -> None:
@@ -69,11 +71,21 @@ class Faults:
     def never_answer(self, request_code: int) -> None:
         self.drop.add(request_code)
 
+    def garble_bodies(self, request_code: int) -> None:
+        """Answer as usual, but with every byte of a non-empty response body flipped."""
+        self.garbled.add(request_code)
+
+    def answer_with_unknown_opaque(self, request_code: int) -> None:
+        """Answer with an opaque no request of the client's carries."""
+        self.misaddressed.add(request_code)
+
     def clear(self) -> None:
         self.error_responses.clear()
         self.delays.clear()
         self.close_on.clear()
         self.drop.clear()
+        self.garbled.clear()
+        self.misaddressed.clear()
 
 
 class RemotingServer:
@@ -152,4 +164,8 @@ class RemotingServer:
                 log.exception("%s: request %r failed", self.name, cmd)
                 response = cmd.make_response(ResponseCode.SYSTEM_ERROR, "%s: %s" % (type(exc).__name__, exc))
         if response is not None and not cmd.is_oneway:
+            if cmd.code in faults.garbled and response.body:
+                response.body = bytes(byte ^ 0xFF for byte in response.body)
+            if cmd.code in faults.misaddressed:
+                response.opaque = (response.opaque + 1_000_000) & 0x7FFFFFFF
             conn.send(response)

@@ -4,14 +4,22 @@ Each client owns a ``NativeClient`` holding its C handle. Started clients
 sit in a weak registry so an ``atexit`` hook can shut them down when the
 program forgot to: the core's threads must stop before the interpreter
 finalizes, or they would call back into a Python that is gone.
+
+A forked child inherits the clients' memory but none of the core's threads,
+so a client made before ``fork()`` is unusable there: using it raises
+``ClientUsedAfterFork``, and the child never shuts it down or frees it (that
+would wait on threads that do not exist). Clients made in the child work.
 """
 
 import atexit
 import logging
+import os
 import sys
 import threading
 import weakref
 from typing import Any, Callable, List, Optional
+
+from .exceptions import ClientUsedAfterFork
 
 logger = logging.getLogger("rocketmq")
 
@@ -21,6 +29,20 @@ EXIT_SHUTDOWN_TIMEOUT_SECONDS = 10.0
 _started: "weakref.WeakSet[NativeClient]" = weakref.WeakSet()
 _registry_lock = threading.Lock()
 _exiting = False
+_pid = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    global _pid, _registry_lock
+    _pid = os.getpid()
+    # The parent's clients belong to the parent; a lock another thread held
+    # at fork() would stay locked here forever.
+    _registry_lock = threading.Lock()
+    _started.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def exiting() -> bool:
@@ -36,7 +58,8 @@ class NativeClient:
     """
 
     def __init__(self, handle: Any, shutdown: Callable[[Any], int], destroy: Callable[[Any], int]) -> None:
-        self.handle = handle
+        self._handle: Optional[Any] = handle
+        self._owner_pid = _pid
         self._shutdown = shutdown
         self._destroy = destroy
         self._state_lock = threading.Lock()
@@ -44,6 +67,16 @@ class NativeClient:
         # Objects the core holds raw pointers to (new_handle cdata): they
         # must live exactly as long as the C handle.
         self.keepalive: List[Any] = []
+
+    @property
+    def handle(self) -> Optional[Any]:
+        """The C handle (None once released); raises in a process forked after creation."""
+        if self._owner_pid != _pid:
+            raise ClientUsedAfterFork(
+                f"this client was created in process {self._owner_pid}; after fork() the core's threads "
+                f"exist only there: create new clients in process {_pid}"
+            )
+        return self._handle
 
     @property
     def started(self) -> bool:
@@ -57,21 +90,24 @@ class NativeClient:
 
     def shutdown(self) -> Optional[int]:
         """Shut the C client down once; later calls return None without touching it."""
+        if self._owner_pid != _pid:
+            return None  # a forked child's copy: the threads to stop are the parent's
         with self._state_lock:
-            if not self._started or self.handle is None:
+            if not self._started or self._handle is None:
                 return None
             self._started = False
         with _registry_lock:
             _started.discard(self)
         # The lock is not held here: shutdown waits for in-flight callbacks,
         # and those must not block on this client.
-        return self._shutdown(self.handle)
+        return self._shutdown(self._handle)
 
     def release(self) -> None:
         """Shut down if needed and free the C handle (the owner was garbage collected)."""
-        if _exiting:
+        if _exiting or self._owner_pid != _pid:
             # Freeing during exit gains nothing and could race the core's
-            # threads that the exit hook gave up waiting for.
+            # threads that the exit hook gave up waiting for; a forked
+            # child's copy is the parent's to free.
             return
         if isinstance(threading.current_thread(), threading._DummyThread):
             # Garbage collection ran on one of the core's threads (inside a
@@ -86,7 +122,7 @@ class NativeClient:
             self.shutdown()
         except Exception:
             logger.exception("shutting down a garbage-collected client failed")
-        handle, self.handle = self.handle, None
+        handle, self._handle = self._handle, None
         if handle is not None:
             self._destroy(handle)
 

@@ -116,6 +116,10 @@ class ProducerSendTransactionFailed(ProducerException):
     pass
 
 
+class ClientUsedAfterFork(RocketMQException):
+    """A producer or consumer created before ``fork()`` was used in the child process."""
+
+
 class ConsumerException(RocketMQException):
     pass
 

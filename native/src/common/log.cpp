@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,7 +87,18 @@ struct LogSink {
 };
 
 LogSink& sink() {
-  static LogSink* instance = new LogSink();  // never destroyed: logging may run during exit
+  static LogSink* instance = [] {
+    auto* created = new LogSink();  // never destroyed: logging may run during exit
+    // Held across fork() so the child never inherits it locked; the child
+    // writes its own <pid> file, so the parent's is closed there.
+    pthread_atfork([] { sink().mutex.lock(); }, [] { sink().mutex.unlock(); },
+                   [] {
+                     LogSink& s = sink();
+                     s.closeLocked();
+                     s.mutex.unlock();
+                   });
+    return created;
+  }();
   return *instance;
 }
 

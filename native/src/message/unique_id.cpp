@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -63,12 +65,19 @@ void monthBounds(int64_t millis, int64_t* start, int64_t* next) {
 class UniqueIdGenerator {
  public:
   UniqueIdGenerator() {
-    std::string fixed = localIpv4Bytes();
-    appendI16(fixed, static_cast<int16_t>(getpid()));
-    std::random_device entropy;
-    appendI32(fixed, static_cast<int32_t>(entropy()));
-    prefix_ = toHex(fixed.data(), fixed.size());
+    renewPrefix();
     monthBounds(nowMillis(), &monthStart_, &nextMonthStart_);
+  }
+
+  // A forked child is another producer process: it gets its own prefix (pid
+  // and random part), or its ids would repeat the parent's. The mutex is
+  // held across fork() so the child never inherits it locked.
+  void lockForFork() { mutex_.lock(); }
+  void unlockInParent() { mutex_.unlock(); }
+  void renewInChild() {
+    renewPrefix();
+    counter_.store(0, std::memory_order_relaxed);
+    mutex_.unlock();
   }
 
   std::string next() {
@@ -88,6 +97,14 @@ class UniqueIdGenerator {
   }
 
  private:
+  void renewPrefix() {
+    std::string fixed = localIpv4Bytes();
+    appendI16(fixed, static_cast<int16_t>(getpid()));
+    std::random_device entropy;
+    appendI32(fixed, static_cast<int32_t>(entropy()));
+    prefix_ = toHex(fixed.data(), fixed.size());
+  }
+
   std::string prefix_;
   std::mutex mutex_;
   int64_t monthStart_ = 0;
@@ -97,9 +114,20 @@ class UniqueIdGenerator {
 
 }  // namespace
 
-std::string createUniqueMessageId() {
-  static UniqueIdGenerator generator;
-  return generator.next();
+namespace {
+
+UniqueIdGenerator& generator() {
+  static UniqueIdGenerator* instance = [] {
+    auto* created = new UniqueIdGenerator();  // never destroyed: ids may be made during exit
+    pthread_atfork([] { generator().lockForFork(); }, [] { generator().unlockInParent(); },
+                   [] { generator().renewInChild(); });
+    return created;
+  }();
+  return *instance;
 }
+
+}  // namespace
+
+std::string createUniqueMessageId() { return generator().next(); }
 
 }  // namespace rmq

@@ -242,7 +242,8 @@ def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) 
     return int(status)
 
 
-def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters: ConsumerCounters) -> int:
+def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters: ConsumerCounters,
+            max_reconsume_times: int = MAX_RECONSUME_TIMES) -> int:
     """Run a consumer callback on one message and turn its answer into a CConsumeStatus."""
     started = counters.delivery_started()
     status = _RECONSUME_LATER
@@ -250,7 +251,7 @@ def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters
         status = _consume_status(callback, c_message)
     finally:
         failed = status != _CONSUME_SUCCESS
-        dead = failed and lib.GetMessageReconsumeTimes(c_message) >= MAX_RECONSUME_TIMES
+        dead = failed and lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
         counters.delivery_ended(started, not failed, dead)
     return status
 
@@ -266,4 +267,4 @@ def _rocketmq_consume_message(c_consumer: Any, c_message: Any) -> int:
     if callback is None:
         logger.error("no callback subscribed for topic %s", py_string(lib.GetMessageTopic(c_message)))
         return _RECONSUME_LATER
-    return deliver(callback, c_message, consumer._counters)
+    return deliver(callback, c_message, consumer._counters, consumer._max_reconsume_times)

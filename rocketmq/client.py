@@ -1,7 +1,7 @@
 """The public client API, with the names rocketmq-client-python 2.0.0 had here."""
 
 from ._statuses import ConsumeStatus, SendResult, SendStatus, TransactionStatus
-from .consumer import PushConsumer
+from .consumer import ConsumeFromWhere, PushConsumer
 from .message import Message, ReceivedMessage
 from .producer import Producer, TransactionMQProducer
 
@@ -15,4 +15,5 @@ __all__ = [
     "TransactionStatus",
     "ConsumeStatus",
     "SendResult",
+    "ConsumeFromWhere",
 ]

@@ -1,21 +1,41 @@
 """The push consumer: the core pulls messages and calls back for each one."""
 
 import weakref
+from enum import IntEnum
 from typing import Any, Callable, Dict, Optional, Union
 
 from . import _callbacks
 from ._bindings import c_int, c_string, check_callable, ffi, lib
 from ._lifecycle import NativeClient
 from ._stats import ConsumerCounters, ConsumerStats
-from .exceptions import NullPointerException, ffi_check
+from .exceptions import ConsumerException, NullPointerException, exception_for, ffi_check
 from .ffi import MessageModel, TraceModel
 from .log import client_log_level, client_log_rotation
 from .message import ReceivedMessage
 
-__all__ = ["PushConsumer"]
+__all__ = ["PushConsumer", "ConsumeFromWhere"]
 
 StrOrBytes = Union[str, bytes]
 MessageCallback = Callable[[ReceivedMessage], Any]
+
+
+def _c_long_long(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int, not {type(value).__name__}")
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f"{name} is out of range: {value}")
+    return value
+
+
+class ConsumeFromWhere(IntEnum):
+    """Where a consumer group with no committed offset starts (Java's ConsumeFromWhere)."""
+
+    LAST_OFFSET = 0
+    FIRST_OFFSET = 4
+    TIMESTAMP = 5
+
+
+ConsumeFromWhere.__module__ = "rocketmq.client"
 
 
 def _topic_name(topic: StrOrBytes) -> str:
@@ -40,6 +60,7 @@ class PushConsumer:
             raise NullPointerException("Returned null pointer when create PushConsumer")
         self._client = NativeClient(handle, lib.ShutdownPushConsumer, lib.DestroyPushConsumer)
         self._counters = ConsumerCounters()
+        self._max_reconsume_times = _callbacks.MAX_RECONSUME_TIMES
         finalizer = weakref.finalize(self, self._client.release)
         finalizer.atexit = False  # interpreter exit is _lifecycle's job
         self._orderly = bool(orderly)
@@ -97,6 +118,45 @@ class PushConsumer:
 
     def set_instance_name(self, name: StrOrBytes) -> None:
         ffi_check(lib.SetPushConsumerInstanceName(self._handle, c_string(name, "name")))
+
+    # ----- tuning the Java client offers (set before start) --------------------------------
+
+    def set_consume_from_where(self, where: ConsumeFromWhere, timestamp_ms: Optional[int] = None) -> None:
+        """Where a group with no committed offset starts; ``timestamp_ms`` is for TIMESTAMP
+        (default: half an hour before start). A committed offset always wins."""
+        if isinstance(where, bool) or not isinstance(where, int) or where not in tuple(ConsumeFromWhere):
+            raise TypeError(f"where must be a rocketmq.client.ConsumeFromWhere, not {where!r}")
+        timestamp = -1 if timestamp_ms is None else _c_long_long(timestamp_ms, "timestamp_ms")
+        ffi_check(lib.SetPushConsumerConsumeFromWhere(self._handle, int(where), timestamp))
+
+    def set_max_reconsume_times(self, times: int) -> None:
+        """Deliveries of a failing message before the broker moves it to the dead-letter queue."""
+        count = c_int(times, "times")
+        if count < 0:
+            raise ValueError(f"times must be 0 or more, not {count}")
+        ffi_check(lib.SetPushConsumerMaxReconsumeTimes(self._handle, count))
+        self._max_reconsume_times = count
+
+    def set_consume_timeout(self, seconds: float) -> None:
+        """A callback running longer has its message sent back for a later retry (default 15 min)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"seconds must be a number, not {type(seconds).__name__}")
+        if not 0 < seconds < 2**40:
+            raise ValueError(f"seconds must be positive, not {seconds}")
+        ffi_check(lib.SetPushConsumerConsumeTimeout(self._handle, max(1, int(seconds * 1000))))
+
+    def reset_offset_by_timestamp(self, topic: StrOrBytes, timestamp_ms: int) -> None:
+        """Move the whole group's offsets of ``topic`` to the first message stored at or after
+        ``timestamp_ms`` (-1: the newest), as ``mqadmin resetOffsetByTime`` does; every running
+        consumer of the group, this one included, continues from there. Needs a started consumer."""
+        c_topic = c_string(topic, "topic")
+        status = lib.ResetPushConsumerOffsetByTimestamp(self._handle, c_topic,
+                                                        _c_long_long(timestamp_ms, "timestamp_ms"))
+        if status != 0:
+            # The C API reports it with the consumer's generic code (20, "start
+            # failed" in 2.0.0's mapping): name what actually failed instead.
+            raise ConsumerException(f"resetting the offsets of {_topic_name(topic)} failed: "
+                                    f"{exception_for(status)}")
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

@@ -47,6 +47,29 @@ ROCKETMQCLIENT_API int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* con
 /* Extension: messages pulled and not yet consumed (those in a callback
    included); 0 when the consumer is not running, -1 for NULL. */
 ROCKETMQCLIENT_API int GetPushConsumerCachedMessageCount(CPushConsumer* consumer);
+
+/* Extensions: the Java client's tuning, set before StartPushConsumer. */
+/* Where a group with no committed offset starts (Java's ConsumeFromWhere
+   ordinals). */
+typedef enum _CConsumeFromWhere_ {
+  E_CONSUME_FROM_LAST_OFFSET = 0,
+  E_CONSUME_FROM_FIRST_OFFSET = 4,
+  E_CONSUME_FROM_TIMESTAMP = 5
+} CConsumeFromWhere;
+/* timestampMs is used by E_CONSUME_FROM_TIMESTAMP; -1 means half an hour
+   before the consumer starts. */
+ROCKETMQCLIENT_API int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, CConsumeFromWhere where,
+                                                       long long timestampMs);
+/* Deliveries before a failed message goes to the dead-letter queue (-1: 16). */
+ROCKETMQCLIENT_API int SetPushConsumerMaxReconsumeTimes(CPushConsumer* consumer, int maxReconsumeTimes);
+/* A callback running longer than this has its message sent back for a later
+   retry (concurrent consumers; default 15 minutes). */
+ROCKETMQCLIENT_API int SetPushConsumerConsumeTimeout(CPushConsumer* consumer, long long timeoutMs);
+/* Moves the group's offsets of topic to timestampMs (-1: the newest) on every
+   master broker, which tells each consumer of the group; needs a started
+   consumer. */
+ROCKETMQCLIENT_API int ResetPushConsumerOffsetByTimestamp(CPushConsumer* consumer, const char* topic,
+                                                          long long timestampMs);
 ROCKETMQCLIENT_API int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel openTrace);
 
 #ifdef __cplusplus

@@ -33,4 +33,14 @@ int SetPushConsumerMaxCacheMessageSize(CPushConsumer* consumer, int maxCacheSize
 int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* consumer, int maxCacheSizeInMb);
 /* Our addition, for PushConsumer.stats(). */
 int GetPushConsumerCachedMessageCount(CPushConsumer* consumer);
+/* Our additions: the Java client's tuning. */
+typedef enum _CConsumeFromWhere_ {
+  E_CONSUME_FROM_LAST_OFFSET = 0,
+  E_CONSUME_FROM_FIRST_OFFSET = 4,
+  E_CONSUME_FROM_TIMESTAMP = 5
+} CConsumeFromWhere;
+int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, CConsumeFromWhere where, long long timestampMs);
+int SetPushConsumerMaxReconsumeTimes(CPushConsumer* consumer, int maxReconsumeTimes);
+int SetPushConsumerConsumeTimeout(CPushConsumer* consumer, long long timeoutMs);
+int ResetPushConsumerOffsetByTimestamp(CPushConsumer* consumer, const char* topic, long long timestampMs);
 int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel openTrace);

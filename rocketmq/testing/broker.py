@@ -3,7 +3,7 @@
 import asyncio
 import json
 import random
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from . import services
 from .clients import ClientChannel, ClientRegistry
@@ -85,6 +85,7 @@ class Broker:
             RequestCode.CONSUMER_SEND_MSG_BACK: self.consumer_send_back,
             RequestCode.LOCK_BATCH_MQ: self.lock_batch,
             RequestCode.UNLOCK_BATCH_MQ: self.unlock_batch,
+            RequestCode.INVOKE_BROKER_TO_RESET_OFFSET: self.invoke_reset_offset,
         }
 
     @property
@@ -263,8 +264,46 @@ class Broker:
         for channel in info.channels.values():
             channel.conn.send_oneway(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {"consumerGroup": group})
 
-    def reset_consumer_offset(self, group: str, topic: str, timestamp: int,
-                              is_force: bool = True) -> Dict[int, int]:
+    async def invoke_reset_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        """INVOKE_BROKER_TO_RESET_OFFSET (an admin tool or client asks): Broker2Client.resetOffset.
+
+        Unlike the lenient ``reset_consumer_offset`` test hook, this refuses
+        a topic the broker does not have and a group without offsets, as the
+        Java broker does; a requester that says it is CPP makes the consumers
+        receive the list form of the body (ResetOffsetBodyForC).
+        """
+        f = cmd.ext_fields
+        topic, group = f.get("topic", ""), f.get("group", "")
+        config = self.store.topics.get(topic)
+        if config is None:
+            remark = "[reset-offset] reset offset failed, no topic in this broker. topic=" + topic
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, remark)
+        for queue_id in range(config.write_queues):
+            if self.store.consumer_offsets.get((group, topic, queue_id), -1) == -1:
+                # Sic: the Java broker's own spelling.
+                return cmd.make_response(ResponseCode.SYSTEM_ERROR, f"THe consumer group <{group}> not exist")
+        offsets = self.reset_consumer_offset(group, topic, header_int(f, "timestamp"),
+                                             f.get("isForce", "false") == "true", for_c=cmd.language == "CPP",
+                                             queue_ids=range(config.write_queues))
+        return cmd.make_response(ResponseCode.SUCCESS, None, None, self._offset_table_body(topic, offsets))
+
+    def _offset_table_body(self, topic: str, offsets: Dict[int, int], for_c: bool = False) -> bytes:
+        """ResetOffsetBody (a map keyed by MessageQueue objects, as fastjson writes it) or its C form."""
+        if for_c:
+            entries = ",".join(
+                '{"brokerName":%s,"offset":%d,"queueId":%d,"topic":%s}'
+                % (json.dumps(self.config.broker_name), offset, queue_id, json.dumps(topic))
+                for queue_id, offset in sorted(offsets.items()))
+            return ('{"offsetTable":[%s]}' % entries).encode("utf-8")
+        entries = ",".join(
+            '{"brokerName":%s,"queueId":%d,"topic":%s}:%d'
+            % (json.dumps(self.config.broker_name), queue_id, json.dumps(topic), offset)
+            for queue_id, offset in sorted(offsets.items()))
+        return ('{"offsetTable":{%s}}' % entries).encode("utf-8")
+
+    def reset_consumer_offset(self, group: str, topic: str, timestamp: int, is_force: bool = True,
+                              for_c: bool = False,
+                              queue_ids: Optional[Iterable[int]] = None) -> Dict[int, int]:
         """Broker2Client.resetOffset: move a group back (or forward) to `timestamp`.
 
         timestamp -1 means the newest offset. The new offsets are told to every
@@ -272,18 +311,14 @@ class Broker:
         body is written as fastjson writes a map keyed by MessageQueue objects.
         """
         offsets: Dict[int, int] = {}
-        for queue_id in self.store.queue_ids(topic):
+        for queue_id in (self.store.queue_ids(topic) if queue_ids is None else queue_ids):
             if timestamp == -1:
                 target = self.store.max_offset(topic, queue_id)
             else:
                 target = self.store.offset_by_time(topic, queue_id, timestamp)
             current = self.store.consumer_offsets.get((group, topic, queue_id), -1)
             offsets[queue_id] = target if is_force or current < 0 or target < current else current
-        entries = ",".join(
-            '{"brokerName":%s,"queueId":%d,"topic":%s}:%d'
-            % (json.dumps(self.config.broker_name), queue_id, json.dumps(topic), offset)
-            for queue_id, offset in sorted(offsets.items()))
-        body = ('{"offsetTable":{%s}}' % entries).encode("utf-8")
+        body = self._offset_table_body(topic, offsets, for_c)
         header = {"topic": topic, "group": group, "timestamp": str(timestamp),
                   "isForce": "true" if is_force else "false"}
         info = self.clients.consumer_group(group)

@@ -220,6 +220,48 @@ int GetPushConsumerCachedMessageCount(CPushConsumer* consumer) {
   return cached > INT32_MAX ? INT32_MAX : static_cast<int>(cached);
 }
 
+int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, CConsumeFromWhere where, long long timestampMs) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  if (where != E_CONSUME_FROM_LAST_OFFSET && where != E_CONSUME_FROM_FIRST_OFFSET &&
+      where != E_CONSUME_FROM_TIMESTAMP) {
+    rmq::capi::setLatestError("consume-from-where must be LAST_OFFSET (0), FIRST_OFFSET (4) or TIMESTAMP (5)");
+    return Not_Support;
+  }
+  auto& config = consumer->consumer.config();
+  config.consumeFromWhere = static_cast<rmq::ConsumeFromWhere>(where);
+  config.consumeTimestampMs = timestampMs;
+  return OK;
+}
+
+int SetPushConsumerMaxReconsumeTimes(CPushConsumer* consumer, int maxReconsumeTimes) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  if (maxReconsumeTimes < -1) {
+    rmq::capi::setLatestError("max reconsume times must be -1 (default 16) or more");
+    return Not_Support;
+  }
+  consumer->consumer.config().maxReconsumeTimes = maxReconsumeTimes == -1 ? 16 : maxReconsumeTimes;
+  return OK;
+}
+
+int SetPushConsumerConsumeTimeout(CPushConsumer* consumer, long long timeoutMs) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  if (timeoutMs <= 0) {
+    rmq::capi::setLatestError("consume timeout must be positive");
+    return Not_Support;
+  }
+  consumer->consumer.config().consumeTimeoutMs = timeoutMs;
+  return OK;
+}
+
+int ResetPushConsumerOffsetByTimestamp(CPushConsumer* consumer, const char* topic, long long timestampMs) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  if (topic == nullptr) return nullArgument("topic");
+  return rmq::capi::guarded(PUSHCONSUMER_ERROR_CODE_START, [&] {
+    consumer->consumer.resetOffsetsByTimestamp(topic, timestampMs);
+    return OK;
+  });
+}
+
 int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel) {
   if (consumer == nullptr) return nullArgument("consumer");
   return OK;

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "consumer/allocate.h"
 #include "consumer/offset_file.h"
+#include "consumer/pull_api.h"
 #include "consumer/subscription.h"
 #include "producer/send_request.h"
 #include "remoting/protocol_codes.h"
@@ -23,12 +24,6 @@
 namespace rmq {
 
 namespace {
-
-
-// PullSysFlag.
-constexpr int kFlagCommitOffset = 1 << 0;
-constexpr int kFlagSuspend = 1 << 1;
-constexpr int kFlagSubscription = 1 << 2;
 
 constexpr int kPermRead = 1 << 2;
 constexpr const char* kRetryGroupTopicPrefix = "%RETRY%";
@@ -44,6 +39,12 @@ constexpr int64_t kPersistIntervalMs = 5000;
 constexpr int64_t kLockRenewIntervalMs = 20000;
 constexpr int64_t kOrderlySuspendMs = 1000;
 constexpr int64_t kSendBackRetryMs = 5000;
+// DefaultMQPushConsumer.consumeTimestamp's default: half an hour back.
+constexpr int64_t kDefaultConsumeTimestampAgeMs = 30 * 60 * 1000;
+// ConsumeMessageConcurrentlyService.cleanExpireMsg sends a timed-out message
+// back with this delay level.
+constexpr int kExpiredMessageDelayLevel = 3;
+constexpr int64_t kMaxExpiryScanIntervalMs = 60 * 1000;
 constexpr int64_t kShutdownWaitMs = 5000;
 
 std::string queueKey(const MessageQueue& mq) {
@@ -62,6 +63,25 @@ Json queueJson(const MessageQueue& mq) {
 
 }  // namespace
 
+const char* consumeFromWhereName(ConsumeFromWhere where) {
+  switch (where) {
+    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
+    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
+    case ConsumeFromWhere::kLastOffset: break;
+  }
+  return "CONSUME_FROM_LAST_OFFSET";
+}
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // Messages pulled from one queue and not yet consumed.
 struct ProcessQueue {
   explicit ProcessQueue(MessageQueue q) : mq(std::move(q)) {}
@@ -73,6 +93,7 @@ struct ProcessQueue {
   int64_t cachedBytes = 0;
   int64_t nextPullOffset = 0;
   bool consuming = false;  // orderly: a task owns this queue
+  std::map<int64_t, int64_t> listenerSince;  // offset -> steadyMs() its listener call began
   std::atomic<bool> dropped{false};
   std::atomic<bool> locked{false};
 
@@ -97,6 +118,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     }
     if (config_.threadCount <= 0) config_.threadCount = std::max(1u, std::thread::hardware_concurrency());
     if (config_.batchMaxSize <= 0) config_.batchMaxSize = 1;
+    if (config_.consumeTimestampMs < 0) config_.consumeTimestampMs = nowMs() - kDefaultConsumeTimestampAgeMs;
   }
 
   void start() {
@@ -161,7 +183,34 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     if (config_.orderly && !config_.broadcasting) {
       scheduler.scheduleAtFixedRate([weak] { if (auto s = weak.lock()) s->lockAll(); }, kLockRenewIntervalMs,
                                     kLockRenewIntervalMs);
+    } else if (!config_.broadcasting) {
+      int64_t scanMs = std::min(kMaxExpiryScanIntervalMs, std::max<int64_t>(config_.consumeTimeoutMs / 4, 100));
+      scheduler.scheduleAtFixedRate([weak] { if (auto s = weak.lock()) s->expireSlowListenerCalls(); }, scanMs,
+                                    scanMs);
     }
+  }
+
+  int resetOffsetsByTimestamp(const std::string& topic, int64_t timestampMs) {
+    auto route = client_->findRoute(topic, kRequestTimeoutMs);
+    int queues = 0;
+    for (const auto& broker : route->brokerDatas) {
+      auto master = broker.brokerAddrs.find(0);
+      if (master == broker.brokerAddrs.end()) continue;
+      // ResetOffsetRequestHeader, as MQClientAPIImpl.invokeBrokerToResetOffset sends it.
+      RemotingCommand request = RemotingCommand::makeRequest(request_code::kInvokeBrokerToResetOffset);
+      request.extFields["topic"] = topic;
+      request.extFields["group"] = config_.groupName;
+      request.extFields["timestamp"] = std::to_string(timestampMs);
+      request.extFields["isForce"] = "true";
+      auto response = client_->remoting().invokeSync(master->second, request, kRequestTimeoutMs);
+      if (response->code != response_code::kSuccess) {
+        throw MQException(ErrorKind::kBrokerError,
+                          "broker " + broker.brokerName + " refused the offset reset: " + response->remark,
+                          response->code);
+      }
+      if (!response->body.empty()) queues += static_cast<int>(Json::parse(response->body)["offsetTable"].size());
+    }
+    return queues;
   }
 
   void shutdown() {
@@ -204,7 +253,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     data.groupName = config_.groupName;
     data.consumeType = "CONSUME_PASSIVELY";
     data.messageModel = config_.broadcasting ? "BROADCASTING" : "CLUSTERING";
-    data.consumeFromWhere = "CONSUME_FROM_LAST_OFFSET";
+    data.consumeFromWhere = consumeFromWhereName(config_.consumeFromWhere);
     for (const auto& entry : subscriptions_) data.subscriptions.push_back(entry.second);
     return data;
   }
@@ -350,11 +399,21 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   void resetOffsets(const RemotingCommand& request) {
     if (request.field("group") != config_.groupName) return;
     std::map<MessageQueue, int64_t> table;
-    const Json body = Json::parse(request.body);
-    for (const auto& entry : body["offsetTable"].items()) {
-      const Json key = Json::parse(entry.first);
-      table[MessageQueue{key["topic"].asString(), key["brokerName"].asString(), key["queueId"].asInt()}] =
-          entry.second.asInt64();
+    const Json offsets = Json::parse(request.body)["offsetTable"];
+    if (offsets.isArray()) {
+      // ResetOffsetBodyForC: what a broker sends when the reset was asked for
+      // by a client that says it is CPP, as this one does.
+      for (const auto& entry : offsets.elements()) {
+        table[MessageQueue{entry["topic"].asString(), entry["brokerName"].asString(), entry["queueId"].asInt()}] =
+            entry["offset"].asInt64();
+      }
+    } else {
+      // ResetOffsetBody: a map keyed by MessageQueue objects written as JSON text.
+      for (const auto& entry : offsets.items()) {
+        const Json key = Json::parse(entry.first);
+        table[MessageQueue{key["topic"].asString(), key["brokerName"].asString(), key["queueId"].asInt()}] =
+            entry.second.asInt64();
+      }
     }
     {
       std::lock_guard<std::mutex> lock(queuesMutex_);
@@ -397,12 +456,26 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     return std::stoll(response->field("offset", "0"));
   }
 
-  // RebalancePushImpl.computePullFromWhere for CONSUME_FROM_LAST_OFFSET.
-  int64_t startOffset(const MessageQueue& mq) {
+  // SEARCH_OFFSET_BY_TIMESTAMP: the first offset stored at or after `timestampMs`.
+  int64_t offsetAt(const MessageQueue& mq, int64_t timestampMs) {
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kSearchOffsetByTimestamp);
+    request.extFields["topic"] = mq.topic;
+    request.extFields["queueId"] = std::to_string(mq.queueId);
+    request.extFields["timestamp"] = std::to_string(timestampMs);
+    auto response = client_->remoting().invokeSync(brokerOf(mq), request, kRequestTimeoutMs);
+    if (response->code != response_code::kSuccess) {
+      throw MQException(ErrorKind::kBrokerError, "SEARCH_OFFSET_BY_TIMESTAMP refused: " + response->remark,
+                        response->code);
+    }
+    return std::stoll(response->field("offset", "0"));
+  }
+
+  // The group's committed offset of `mq`, or -1 when it has none.
+  int64_t committedOffset(const MessageQueue& mq) {
     if (config_.broadcasting) {
+      std::lock_guard<std::mutex> lock(offsetsMutex_);
       auto found = localOffsets_.find(queueKey(mq));
-      if (found != localOffsets_.end()) return found->second;
-      return maxOffset(mq);
+      return found == localOffsets_.end() ? -1 : found->second;
     }
     RemotingCommand request = RemotingCommand::makeRequest(request_code::kQueryConsumerOffset);
     request.extFields["consumerGroup"] = config_.groupName;
@@ -410,8 +483,24 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     request.extFields["queueId"] = std::to_string(mq.queueId);
     auto response = client_->remoting().invokeSync(brokerOf(mq), request, kRequestTimeoutMs);
     if (response->code == response_code::kSuccess) return std::stoll(response->field("offset", "0"));
-    if (response->code == response_code::kQueryNotFound) return isRetryTopic(mq.topic) ? 0 : maxOffset(mq);
+    if (response->code == response_code::kQueryNotFound) return -1;
     throw MQException(ErrorKind::kBrokerError, "QUERY_CONSUMER_OFFSET refused: " + response->remark, response->code);
+  }
+
+  // RebalancePushImpl.computePullFromWhere: the committed offset, else where
+  // consumeFromWhere says.
+  int64_t startOffset(const MessageQueue& mq) {
+    int64_t committed = committedOffset(mq);
+    if (committed >= 0) return committed;
+    switch (config_.consumeFromWhere) {
+      case ConsumeFromWhere::kFirstOffset:
+        return 0;
+      case ConsumeFromWhere::kTimestamp:
+        return isRetryTopic(mq.topic) ? maxOffset(mq) : offsetAt(mq, config_.consumeTimestampMs);
+      case ConsumeFromWhere::kLastOffset:
+        break;
+    }
+    return isRetryTopic(mq.topic) ? 0 : maxOffset(mq);
   }
 
   std::string brokerOf(const MessageQueue& mq) {
@@ -569,26 +658,23 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       pullLater(pq, kPullRetryDelayMs);
       return;
     }
-    RemotingCommand request = RemotingCommand::makeRequest(request_code::kPullMessage);
-    int sysFlag = kFlagSuspend | kFlagSubscription;
+    PullRequestSpec spec;
+    spec.sysFlag = pull_flag::kSuspend | pull_flag::kSubscription;
     int64_t commit = -1;
     if (!config_.broadcasting) {
       std::lock_guard<std::mutex> lock(pq->mutex);
       commit = pq->consumeOffsetLocked();
-      if (commit > 0) sysFlag |= kFlagCommitOffset;
+      if (commit > 0) spec.sysFlag |= pull_flag::kCommitOffset;
     }
-    auto& f = request.extFields;
-    f["consumerGroup"] = config_.groupName;
-    f["topic"] = pq->mq.topic;
-    f["queueId"] = std::to_string(pq->mq.queueId);
-    f["queueOffset"] = std::to_string(offset);
-    f["maxMsgNums"] = std::to_string(kPullBatchSize);
-    f["sysFlag"] = std::to_string(sysFlag);
-    f["commitOffset"] = std::to_string(commit > 0 ? commit : 0);
-    f["suspendTimeoutMillis"] = std::to_string(kBrokerSuspendMs);
-    f["subscription"] = sub->second.subString;
-    f["subVersion"] = std::to_string(sub->second.subVersion);
-    f["expressionType"] = "TAG";
+    spec.group = config_.groupName;
+    spec.queue = pq->mq;
+    spec.queueOffset = offset;
+    spec.maxMessages = kPullBatchSize;
+    spec.commitOffset = commit > 0 ? commit : 0;
+    spec.suspendTimeoutMs = kBrokerSuspendMs;
+    spec.subscription = sub->second.subString;
+    spec.subVersion = sub->second.subVersion;
+    RemotingCommand request = buildPullRequest(spec);
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
     client_->remoting().invokeAsync(
         addr, request, kPullTimeoutMs,
@@ -609,12 +695,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       pullLater(pq, kPullRetryDelayMs);
       return;
     }
-    int64_t next = -1;
-    try {
-      next = std::stoll(response->field("nextBeginOffset", "-1"));
-    } catch (const std::exception&) {
-      next = -1;
-    }
+    const int64_t next = pullResponseNumber(*response, "nextBeginOffset", -1);
     switch (response->code) {
       case response_code::kSuccess: {
         std::vector<MessageExt> found;
@@ -725,9 +806,17 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
         auto found = pq->messages.find(offset);
         if (found == pq->messages.end()) continue;
         message = found->second;
+        pq->listenerSince[offset] = steadyMs();
       }
       MessageExt delivered = message;
       ConsumeResult result = callListener(delivered);
+      {
+        std::lock_guard<std::mutex> lock(pq->mutex);
+        pq->listenerSince.erase(offset);
+        // Gone meanwhile: the call timed out and the message was sent back
+        // already (or the queue was reset); its result no longer matters.
+        if (pq->messages.count(offset) == 0) continue;
+      }
       if (result == ConsumeResult::kSuccess || config_.broadcasting) {
         // Broadcasting has no retry topic: a failure is logged and dropped,
         // as the Java client does.
@@ -759,16 +848,46 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     }
   }
 
+  // cleanExpireMsg: a listener call running past consumeTimeout gives its
+  // message back to the broker (delay level 3) and drops it from the queue,
+  // so the queue's offset can move on; the late result is then ignored.
+  // Concurrent consumers only, as in the Java client.
+  void expireSlowListenerCalls() {
+    if (config_.orderly || config_.broadcasting) return;
+    std::vector<std::shared_ptr<ProcessQueue>> queues;
+    {
+      std::lock_guard<std::mutex> lock(queuesMutex_);
+      for (const auto& entry : queues_) queues.push_back(entry.second);
+    }
+    const int64_t now = steadyMs();
+    for (const auto& pq : queues) {
+      std::vector<std::pair<int64_t, MessageExt>> expired;
+      {
+        std::lock_guard<std::mutex> lock(pq->mutex);
+        for (const auto& since : pq->listenerSince) {
+          if (now - since.second < config_.consumeTimeoutMs) continue;
+          auto found = pq->messages.find(since.first);
+          if (found != pq->messages.end()) expired.emplace_back(since.first, found->second);
+        }
+      }
+      for (const auto& entry : expired) {
+        RMQ_LOG(kWarn, "listener call on " << entry.second.msgId() << " ran past " << config_.consumeTimeoutMs
+                                           << " ms; the message is sent back for a later retry");
+        if (sendBack(entry.second, kExpiredMessageDelayLevel)) removeConsumed(*pq, {entry.first});
+      }
+    }
+  }
+
   // CONSUMER_SEND_MSG_BACK: the broker stores the message again in the
-  // group's retry topic with a growing delay, or in the DLQ after
-  // maxReconsumeTimes.
-  bool sendBack(const MessageExt& message) {
+  // group's retry topic with a growing delay (or `delayLevel`), or in the DLQ
+  // after maxReconsumeTimes.
+  bool sendBack(const MessageExt& message, int delayLevel = 0) {
     try {
       RemotingCommand request = RemotingCommand::makeRequest(request_code::kConsumerSendMsgBack);
       auto& f = request.extFields;
       f["offset"] = std::to_string(message.commitLogOffset);
       f["group"] = config_.groupName;
-      f["delayLevel"] = "0";
+      f["delayLevel"] = std::to_string(delayLevel);
       f["originMsgId"] = message.msgId();
       f["originTopic"] = message.topic();
       f["unitMode"] = "false";
@@ -989,6 +1108,11 @@ void PushConsumer::start() {
   engine->start();
   engine_ = engine;
   started_ = true;
+}
+
+int PushConsumer::resetOffsetsByTimestamp(const std::string& topic, int64_t timestampMs) {
+  if (!started_ || stopped_) throw MQException(ErrorKind::kIllegalState, "the consumer is not running");
+  return engine_->resetOffsetsByTimestamp(topic, timestampMs);
 }
 
 int64_t PushConsumer::cachedMessageCount() const {

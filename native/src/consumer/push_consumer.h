@@ -21,6 +21,10 @@ namespace rmq {
 
 enum class ConsumeResult { kSuccess = 0, kReconsumeLater = 1 };
 
+// Where a group with no committed offset starts (Java's ConsumeFromWhere;
+// the values are its ordinals).
+enum class ConsumeFromWhere { kLastOffset = 0, kFirstOffset = 4, kTimestamp = 5 };
+
 // Called once per message. Must not throw.
 using MessageListener = std::function<ConsumeResult(MessageExt& message)>;
 
@@ -39,6 +43,9 @@ struct PushConsumerConfig {
   int maxCacheCount = 1000;        // per queue, before pulling pauses
   int maxCacheSizeMiB = 100;       // per queue, before pulling pauses
   int maxReconsumeTimes = 16;      // then the broker moves the message to the DLQ
+  ConsumeFromWhere consumeFromWhere = ConsumeFromWhere::kLastOffset;
+  int64_t consumeTimestampMs = -1;  // kTimestamp; -1: half an hour before start, as Java
+  int64_t consumeTimeoutMs = 15 * 60 * 1000;  // a listener call running longer is sent back
   std::string offsetStoreDir;      // broadcasting offsets; default ~/.rocketmq_offsets
 };
 
@@ -66,6 +73,13 @@ class PushConsumer {
 
   // Pulled messages waiting for (or inside) a listener call; 0 when not running.
   int64_t cachedMessageCount() const;
+
+  // Moves the whole group's offsets of `topic` to the first message stored at
+  // or after `timestampMs` (-1: the newest), as mqadmin resetOffsetByTime does:
+  // each master broker of the topic computes them and tells every consumer of
+  // the group (RESET_CONSUMER_CLIENT_OFFSET). Returns the queues reset.
+  // Throws MQException unless started.
+  int resetOffsetsByTimestamp(const std::string& topic, int64_t timestampMs);
 
  private:
   PushConsumerConfig config_;

@@ -317,33 +317,40 @@ def test_reset_offset_from_the_broker_replays_the_queue(rocketmq_namesrv_addr, p
     assert sorted(collector.bodies) == sorted([b"%d" % i for i in range(6)] * 2)
 
 
-def test_interpreter_exits_cleanly_with_a_consuming_consumer_never_shut_down(rocketmq_namesrv_addr, producer):
-    """Callbacks are running when the interpreter exits: no hang, no crash, exit code 0."""
+def test_interpreter_exits_cleanly_with_a_consuming_consumer_never_shut_down(rocketmq_namesrv_addr, producer,
+                                                                           rocketmq_cluster):
+    """Callbacks are running when the interpreter exits: no hang, no crash, exit code 0, offsets flushed."""
     import subprocess
     import sys
     import textwrap
 
-    topic = unique_name("ExitTopic")
+    topic, group = unique_name("ExitTopic"), unique_name("CID_exit")
     for index in range(50):
         send(producer, topic, b"%d" % index)
     code = textwrap.dedent(f"""
         import time
         from rocketmq.client import ConsumeStatus, PushConsumer
+        consumed = []
         def slow(message):
             time.sleep(0.05)
+            consumed.append(message.body)
             return ConsumeStatus.CONSUME_SUCCESS
-        consumer = PushConsumer("{unique_name('CID_exit')}")
+        consumer = PushConsumer("{group}")
         consumer.set_name_server_address("{rocketmq_namesrv_addr}")
         consumer.subscribe("{topic}", slow)
         consumer.start()
         time.sleep(1.0)
-        print("leaving")
+        print("leaving", len(consumed))
     """)
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "leaving"
+    word, consumed_before_exit = result.stdout.split()
+    assert word == "leaving" and int(consumed_before_exit) > 0
     assert time.monotonic() - started < 20
+    # Less than the 5 s commit period ran: only the exit-time shutdown can have committed.
+    committed = sum(rocketmq_cluster.consumer_offset(group, topic, queue) or 0 for queue in range(4))
+    assert committed >= int(consumed_before_exit)
 
 
 def test_dropped_broker_connections_lose_nothing(rocketmq_namesrv_addr, producer, rocketmq_cluster):

@@ -2,9 +2,10 @@
 
 import argparse
 import asyncio
+import json
 import signal
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from .server import EmbeddedCluster
 
@@ -22,7 +23,18 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--transaction-immunity", type=float, default=6.0,
                         help="seconds before a half message is first checked")
     parser.add_argument("--no-auto-create", action="store_true", help="answer TOPIC_NOT_EXIST for new topics")
+    parser.add_argument("--acl", default=None, metavar="FILE",
+                        help="enable ACL: a JSON file with plain_acl.yml's keys "
+                             "(accounts, globalWhiteRemoteAddresses)")
     return parser.parse_args(argv)
+
+
+def load_acl(path: Optional[str]) -> Optional[Dict[str, Any]]:
+    if path is None:
+        return None
+    with open(path, "r", encoding="utf-8") as fh:
+        config: Dict[str, Any] = json.load(fh)
+    return config
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -30,6 +42,7 @@ async def serve(args: argparse.Namespace) -> None:
         host=args.host, namesrv_port=args.port, broker_port=args.broker_port, store_dir=args.store,
         queues=args.queues, delay_scale=args.delay_scale, check_interval=args.check_interval,
         transaction_immunity=args.transaction_immunity, auto_create_topics=not args.no_auto_create,
+        acl=load_acl(args.acl),
     )
     await cluster.start_async()
     stop = asyncio.Event()

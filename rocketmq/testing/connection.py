@@ -6,6 +6,7 @@ import itertools
 import logging
 from typing import Awaitable, Callable, Dict, Optional, Set, Tuple
 
+from .acl import AclDenied, AclValidator
 from .codes import FLAG_ONEWAY, ResponseCode
 from .remoting import ProtocolError, RemotingCommand, encode_frame, read_frame
 
@@ -99,6 +100,8 @@ class RemotingServer:
         self.faults = Faults()
         self.request_counts: "collections.Counter[int]" = collections.Counter()
         self.connections: Set[Connection] = set()
+        # Checks every request before it is handled, as the broker's ACL hook does.
+        self.acl: Optional[AclValidator] = None
         self._server: Optional[asyncio.AbstractServer] = None
         self._answers: "Set[asyncio.Task[None]]" = set()
         self.port = 0
@@ -154,6 +157,13 @@ class RemotingServer:
             return
         if cmd.code in faults.delays:
             await asyncio.sleep(faults.delays[cmd.code])
+        if self.acl is not None:
+            try:
+                self.acl.validate(cmd, conn.peer[0])
+            except AclDenied as denied:
+                if not cmd.is_oneway:
+                    conn.send(cmd.make_response(ResponseCode.SYSTEM_ERROR, denied.remark))
+                return
         if cmd.code in faults.error_responses:
             code, remark = faults.error_responses[cmd.code]
             response: Optional[RemotingCommand] = cmd.make_response(code, remark)

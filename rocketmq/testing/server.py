@@ -3,8 +3,9 @@
 import asyncio
 import threading
 import time
-from typing import Any, Callable, Coroutine, Dict, List, Optional, TypeVar
+from typing import Any, Callable, Coroutine, Dict, List, Mapping, Optional, TypeVar
 
+from .acl import AclValidator
 from .broker import Broker, BrokerConfig
 from .connection import Faults, RemotingServer
 from .message_codec import StoredMessage
@@ -27,7 +28,7 @@ class EmbeddedCluster:
     def __init__(self, host: str = "127.0.0.1", namesrv_port: int = 0, broker_port: int = 0,
                  store_dir: Optional[str] = None, queues: int = 4, delay_scale: float = 1.0,
                  check_interval: float = 60.0, transaction_immunity: float = 6.0,
-                 auto_create_topics: bool = True) -> None:
+                 auto_create_topics: bool = True, acl: Optional[Mapping[str, Any]] = None) -> None:
         self.host = host
         self._wanted_ports = (namesrv_port, broker_port)
         self.config = BrokerConfig(host=host, queues=queues, auto_create_topics=auto_create_topics,
@@ -37,6 +38,9 @@ class EmbeddedCluster:
         self.broker = Broker(self.config, self.store)
         self.namesrv = NameServer(self.broker)
         self.broker_server = RemotingServer("broker", self.broker.handle, self.broker.on_connection_closed)
+        if acl is not None:
+            # plain_acl.yml's keys; only the broker checks, as with the Java name server.
+            self.broker_server.acl = AclValidator(acl)
         self.namesrv_server = RemotingServer("namesrv", self.namesrv.handle)
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None

@@ -262,8 +262,9 @@ int ResetPushConsumerOffsetByTimestamp(CPushConsumer* consumer, const char* topi
   });
 }
 
-int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel) {
+int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel openTrace) {
   if (consumer == nullptr) return nullArgument("consumer");
+  consumer->consumer.config().traceEnabled = openTrace == OPEN;
   return OK;
 }
 

@@ -20,6 +20,7 @@
 #include "consumer/subscription.h"
 #include "producer/send_request.h"
 #include "remoting/protocol_codes.h"
+#include "trace/trace_dispatcher.h"
 
 namespace rmq {
 
@@ -45,6 +46,9 @@ constexpr int64_t kDefaultConsumeTimestampAgeMs = 30 * 60 * 1000;
 // back with this delay level.
 constexpr int kExpiredMessageDelayLevel = 3;
 constexpr int64_t kMaxExpiryScanIntervalMs = 60 * 1000;
+// ConsumeReturnType ordinals in SubAfter trace records.
+constexpr int kConsumeReturnSuccess = 0;
+constexpr int kConsumeReturnFailed = 4;
 constexpr int64_t kShutdownWaitMs = 5000;
 
 std::string queueKey(const MessageQueue& mq) {
@@ -162,6 +166,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
                                             return std::unique_ptr<RemotingCommand>();
                                           });
     client_->start();
+    if (config_.traceEnabled) startTrace();
 
     for (int i = 0; i < config_.threadCount; ++i) {
       workers_.emplace_back([self = shared_from_this()] { self->workerLoop(); });
@@ -187,6 +192,25 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       int64_t scanMs = std::min(kMaxExpiryScanIntervalMs, std::max<int64_t>(config_.consumeTimeoutMs / 4, 100));
       scheduler.scheduleAtFixedRate([weak] { if (auto s = weak.lock()) s->expireSlowListenerCalls(); }, scanMs,
                                     scanMs);
+    }
+  }
+
+  // Best effort, as for producers: without a dispatcher, consumption goes on untraced.
+  void startTrace() {
+    try {
+      TraceClientOptions options;
+      options.namesrvAddr = config_.namesrvAddr;
+      options.namesrvDomain = config_.namesrvDomain;
+      options.accessKey = config_.accessKey;
+      options.secretKey = config_.secretKey;
+      options.onsChannel = config_.onsChannel;
+      options.ownerGroup = config_.groupName;
+      options.ownerType = "sub";
+      auto trace = std::make_shared<TraceDispatcher>(options);
+      trace->start();
+      trace_ = std::move(trace);
+    } catch (const std::exception& e) {
+      RMQ_LOG(kWarn, "message trace of " << config_.groupName << " is off: " << e.what());
     }
   }
 
@@ -227,6 +251,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     if (config_.orderly && !config_.broadcasting) unlockAll();
     client_->unregisterConsumer(config_.groupName);
     client_->shutdown();
+    if (trace_) trace_->stop();
   }
 
   // Messages pulled from brokers and not yet consumed, over every queue.
@@ -788,6 +813,31 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
 
   ConsumeResult callListener(MessageExt& message) {
     restoreRetryTopic(message);
+    if (!trace_) return callListenerUntraced(message);
+    // ConsumeMessageTraceHookImpl: a SubBefore record, the call, a SubAfter record.
+    TraceRecord before;
+    before.type = TraceType::kSubBefore;
+    before.timestampMs = nowMs();
+    const std::string region = message.property(property::kMsgRegion);
+    if (!region.empty()) before.regionId = region;
+    before.groupName = config_.groupName;
+    before.requestId = createUniqueMessageId();
+    before.msgId = message.msgId();
+    before.retryTimes = message.reconsumeTimes;
+    before.keys = message.keys();
+    TraceRecord after = before;
+    trace_->submit(std::move(before));
+    ConsumeResult result = callListenerUntraced(message);
+    after.type = TraceType::kSubAfter;
+    after.costTimeMs = nowMs() - after.timestampMs;
+    after.timestampMs = nowMs();
+    after.success = result == ConsumeResult::kSuccess;
+    after.contextCode = after.success ? kConsumeReturnSuccess : kConsumeReturnFailed;
+    trace_->submit(std::move(after));
+    return result;
+  }
+
+  ConsumeResult callListenerUntraced(MessageExt& message) {
     try {
       return listener_(message);
     } catch (...) {
@@ -1056,6 +1106,8 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   MessageListener listener_;
   std::shared_ptr<ClientInstance> client_;
   std::atomic<bool> stopping_{false};
+
+  std::shared_ptr<TraceDispatcher> trace_;  // set at start when trace is on, then read-only
 
   std::mutex queuesMutex_;
   std::map<MessageQueue, std::shared_ptr<ProcessQueue>> queues_;

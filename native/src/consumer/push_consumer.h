@@ -46,6 +46,7 @@ struct PushConsumerConfig {
   ConsumeFromWhere consumeFromWhere = ConsumeFromWhere::kLastOffset;
   int64_t consumeTimestampMs = -1;  // kTimestamp; -1: half an hour before start, as Java
   int64_t consumeTimeoutMs = 15 * 60 * 1000;  // a listener call running longer is sent back
+  bool traceEnabled = false;        // SubBefore / SubAfter records to the trace topic
   std::string offsetStoreDir;      // broadcasting offsets; default ~/.rocketmq_offsets
 };
 

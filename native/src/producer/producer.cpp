@@ -195,21 +195,42 @@ void Producer::start() {
   }
   client->start();
   client_ = std::move(client);
+  if (config_.traceEnabled) {
+    // Trace is best effort: a dispatcher that cannot start leaves sending alone.
+    try {
+      TraceClientOptions options;
+      options.namesrvAddr = config_.namesrvAddr;
+      options.namesrvDomain = config_.namesrvDomain;
+      options.accessKey = config_.accessKey;
+      options.secretKey = config_.secretKey;
+      options.onsChannel = config_.onsChannel;
+      options.ownerGroup = config_.groupName;
+      options.ownerType = "pub";
+      auto trace = std::make_shared<TraceDispatcher>(options);
+      trace->start();
+      trace_ = std::move(trace);
+    } catch (const std::exception& e) {
+      RMQ_LOG(kWarn, "message trace of " << config_.groupName << " is off: " << e.what());
+    }
+  }
   state_ = State::kRunning;
   RMQ_LOG(kInfo, "producer " << config_.groupName << " started");
 }
 
 void Producer::shutdown() {
   std::shared_ptr<ClientInstance> client;
+  std::shared_ptr<TraceDispatcher> trace;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ != State::kRunning) return;
     client = std::move(client_);
+    trace = std::move(trace_);
     state_ = State::kStopped;
   }
   // Outside the lock: pending async sends fail now and their callbacks may
   // call back into this producer.
   client->shutdown();
+  if (trace) trace->stop();
   RMQ_LOG(kInfo, "producer " << config().groupName << " shut down");
 }
 
@@ -344,9 +365,57 @@ std::string Producer::brokerAddress(ClientInstance& client, const MessageQueue& 
 SendResult Producer::sendToQueue(ClientInstance& client, const OutgoingMessage& prepared, const MessageQueue& queue,
                                  const ProducerConfig& cfg, int64_t timeoutMs) {
   const std::string addr = brokerAddress(client, queue, timeoutMs);
-  RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, wallNowMs());
+  const int64_t started = wallNowMs();
+  RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, started);
   auto response = client.remoting().invokeSync(addr, request, timeoutMs);
-  return parseSendResponse(*response, prepared, queue);
+  SendResult result = parseSendResponse(*response, prepared, queue);
+  if (cfg.traceEnabled) tracePub(prepared, result, cfg.groupName, started, addr);
+  return result;
+}
+
+void Producer::tracePub(const OutgoingMessage& msg, const SendResult& result, const std::string& groupName,
+                        int64_t startedWallMs, const std::string& brokerAddr) {
+  std::shared_ptr<TraceDispatcher> trace;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    trace = trace_;
+  }
+  if (!trace || msg.batch) return;
+  try {
+    submitPubRecord(*trace, msg, result, groupName, startedWallMs, brokerAddr);
+  } catch (const std::exception& e) {
+    RMQ_LOG(kWarn, "trace record of " << result.msgId << " dropped: " << e.what());
+  }
+}
+
+void Producer::submitPubRecord(TraceDispatcher& trace, const OutgoingMessage& msg, const SendResult& result,
+                               const std::string& groupName, int64_t startedWallMs, const std::string& brokerAddr) {
+  const auto properties = Message::decodeProperties(msg.properties.data(), msg.properties.size());
+  auto valueOf = [&properties](const char* key) {
+    auto found = properties.find(key);
+    return found == properties.end() ? std::string() : found->second;
+  };
+  TraceRecord record;
+  record.type = TraceType::kPub;
+  record.timestampMs = startedWallMs;
+  record.regionId = result.regionId;
+  record.groupName = groupName;
+  record.topic = msg.topic;
+  record.msgId = result.msgId;
+  record.tags = valueOf(property::kTags);
+  record.keys = valueOf(property::kKeys);
+  record.storeHost = brokerAddr;
+  record.bodyLength = static_cast<int64_t>(msg.body().size());
+  record.costTimeMs = wallNowMs() - startedWallMs;
+  const std::string delay = valueOf(property::kDelayLevel);
+  if (msg.sysFlag & sysflag::kTransactionPreparedType) {
+    record.msgType = TraceMessageType::kTransactionHalf;
+  } else if (!delay.empty() && delay != "0") {
+    record.msgType = TraceMessageType::kDelay;
+  }
+  record.offsetMsgId = result.offsetMsgId;
+  record.success = result.status == SendStatus::kSendOk;
+  trace.submit(std::move(record));
 }
 
 SendResult Producer::sendWithRetries(ClientInstance& client, const OutgoingMessage& prepared,
@@ -479,14 +548,16 @@ void Producer::startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt) {
       queue = selectQueue(*info, attempt->lastFailedBroker);
     }
     const std::string addr = brokerAddress(*attempt->client, queue, remaining);
-    RemotingCommand request = buildSendRequest(attempt->cfg.groupName, attempt->msg, queue, wallNowMs());
+    const int64_t started = wallNowMs();
+    RemotingCommand request = buildSendRequest(attempt->cfg.groupName, attempt->msg, queue, started);
     --attempt->attemptsLeft;
     attempt->client->remoting().invokeAsync(
         addr, request, remaining,
-        [this, attempt, queue](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
+        [this, attempt, queue, addr, started](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
           if (!error) {
             try {
               const SendResult result = parseSendResponse(*response, attempt->msg, queue);
+              if (attempt->cfg.traceEnabled) tracePub(attempt->msg, result, attempt->cfg.groupName, started, addr);
               deliver(attempt->callback, &result, nullptr);
               return;
             } catch (...) {

@@ -21,6 +21,7 @@
 #include "message/message.h"
 #include "producer/send_request.h"
 #include "producer/send_result.h"
+#include "trace/trace_dispatcher.h"
 
 namespace rmq {
 
@@ -118,6 +119,13 @@ class Producer {
                       const std::string& remark, int64_t timeoutMs);
   std::unique_ptr<RemotingCommand> onCheckTransactionState(const std::string& addr, RemotingCommand& request);
 
+  // Queues a Pub trace record of a stored message (message trace on).
+  void tracePub(const OutgoingMessage& msg, const SendResult& result, const std::string& groupName,
+                int64_t startedWallMs, const std::string& brokerAddr);
+
+  static void submitPubRecord(TraceDispatcher& trace, const OutgoingMessage& msg, const SendResult& result,
+                              const std::string& groupName, int64_t startedWallMs, const std::string& brokerAddr);
+
   enum class State { kCreated, kRunning, kStopped };
 
   mutable std::mutex mutex_;
@@ -126,6 +134,7 @@ class Producer {
   std::shared_ptr<ClientInstance> client_;
   TransactionChecker checker_;
   std::map<std::string, uint32_t> queueCounters_;  // per-topic round-robin position
+  std::shared_ptr<TraceDispatcher> trace_;         // set while running with trace on
 };
 
 // True for failures a send retries on another broker: connection loss,

@@ -77,6 +77,8 @@ SendResult parseSendResponse(const RemotingCommand& response, const OutgoingMess
   if (!queueId.empty()) result.queue.queueId = static_cast<int>(parseLong(queueId));
   result.queueOffset = parseLong(response.field("queueOffset", "0"));
   result.transactionId = response.field("transactionId");
+  const std::string& region = response.field("MSG_REGION");
+  if (!region.empty()) result.regionId = region;
   return result;
 }
 

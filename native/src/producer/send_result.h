@@ -18,6 +18,8 @@ struct SendResult {
   MessageQueue queue;
   int64_t queueOffset = 0;
   std::string transactionId;
+  std::string regionId = "DefaultRegion";  // the broker's MSG_REGION
+  std::string brokerAddr;                  // where it was stored
 };
 
 // Outcome of a local transaction; values match CTransactionStatus.

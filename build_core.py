@@ -123,14 +123,15 @@ def build_core_library(compiler: Any, build_temp: str, output_dir: str) -> str:
     objects_dir = os.path.join(build_temp, "core")
     include_dirs = [str(NATIVE_DIR / "include"), str(NATIVE_DIR / "src")]
     objects: List[str] = []
-    libraries = ["z"]
+    # dl: OpenSSL is loaded at run time, only when TLS is turned on.
+    libraries = ["z", "dl"]
     if zlib_dir is not None:
         include_dirs.insert(0, str(zlib_dir))
         zlib_sources = [str(path) for path in sorted(zlib_dir.glob("*.c"))]
         objects += compiler.compile(
             zlib_sources, output_dir=os.path.join(objects_dir, "zlib"), extra_postargs=ZLIB_ARGS
         )
-        libraries = []
+        libraries = ["dl"]
     objects += compiler.compile(
         core_sources(), output_dir=objects_dir, include_dirs=include_dirs, extra_postargs=CXX_ARGS
     )

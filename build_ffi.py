@@ -29,8 +29,10 @@ CDEF_FILES = (
     "producer.h",
     "push_consumer.h",
     "logging.h",
+    "tls.h",
     "callbacks.h",
     "library_info.h",
+    "pull_consumer.h",
 )
 
 PUBLIC_HEADERS = (
@@ -47,6 +49,9 @@ PUBLIC_HEADERS = (
     "CPushConsumer.h",
     "CLibraryInfo.h",
     "CLogging.h",
+    "CTls.h",
+    "CPullResult.h",
+    "CPullConsumer.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python

@@ -4,7 +4,8 @@ Arguments are checked here, in Python, before any C call, so a wrong type is
 a ``TypeError`` naming the argument instead of a crash inside the core.
 """
 
-from typing import Any, Union
+import os
+from typing import Any, Tuple, Union
 
 from . import _library
 
@@ -22,7 +23,7 @@ if lib.GetRocketMQCffiAbiLevel() != lib.ROCKETMQ_CFFI_ABI_LEVEL:
 
 __all__ = [
     "ffi", "lib", "core_library_path", "c_string", "c_bytes", "c_int", "check_callable",
-    "py_string", "py_bytes", "address",
+    "py_string", "py_bytes", "address", "tls_arguments",
 ]
 
 StrOrBytes = Union[str, bytes]
@@ -66,6 +67,19 @@ def c_int(value: Any, name: str) -> int:
     if not _INT_MIN <= value <= _INT_MAX:
         raise ValueError(f"{name} is out of range for a 32-bit int: {value}")
     return int(value)
+
+
+def tls_arguments(enabled: Any, ca_file: Any) -> Tuple[int, Any]:
+    """The (enabled, caFile) arguments of the C API's TLS setters."""
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be bool, not {_type_name(enabled)}")
+    if ca_file is None:
+        return int(enabled), ffi.NULL
+    if not isinstance(ca_file, str):
+        raise TypeError(f"ca_file must be str or None, not {_type_name(ca_file)}")
+    if not os.path.isfile(ca_file):
+        raise ValueError(f"ca_file {ca_file!r} is not a file")
+    return int(enabled), c_string(ca_file, "ca_file")
 
 
 def check_callable(value: Any, name: str) -> None:

@@ -4,6 +4,7 @@ from ._statuses import ConsumeStatus, SendResult, SendStatus, TransactionStatus
 from .consumer import ConsumeFromWhere, PushConsumer
 from .message import Message, ReceivedMessage
 from .producer import Producer, TransactionMQProducer
+from .pull_consumer import MessageQueue, PullConsumer, PullResult, PullStatus
 
 __all__ = [
     "SendStatus",
@@ -16,4 +17,8 @@ __all__ = [
     "ConsumeStatus",
     "SendResult",
     "ConsumeFromWhere",
+    "PullConsumer",
+    "PullStatus",
+    "PullResult",
+    "MessageQueue",
 ]

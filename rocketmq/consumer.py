@@ -5,7 +5,7 @@ from enum import IntEnum
 from typing import Any, Callable, Dict, Optional, Union
 
 from . import _callbacks
-from ._bindings import c_int, c_string, check_callable, ffi, lib
+from ._bindings import c_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from ._stats import ConsumerCounters, ConsumerStats
 from .exceptions import ConsumerException, NullPointerException, exception_for, ffi_check
@@ -157,6 +157,10 @@ class PushConsumer:
             # failed" in 2.0.0's mapping): name what actually failed instead.
             raise ConsumerException(f"resetting the offsets of {_topic_name(topic)} failed: "
                                     f"{exception_for(status)}")
+
+    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
+        """TLS to brokers and name servers (before start); see ``Producer.set_tls``."""
+        ffi_check(lib.SetPushConsumerTls(self._handle, *tls_arguments(enabled, ca_file)))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

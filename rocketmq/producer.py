@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from . import _callbacks
-from ._bindings import c_int, c_string, check_callable, ffi, lib
+from ._bindings import c_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from ._stats import ProducerCounters, ProducerStats
 from ._statuses import SendResult, send_result_from_c
@@ -119,6 +119,13 @@ class Producer:
 
     def set_message_trace(self, message_trace: bool) -> None:
         ffi_check(lib.SetProducerMessageTrace(self._handle, _trace_model(message_trace)))
+
+    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
+        """TLS to brokers and name servers (before start). ``ca_file`` (PEM) makes the client
+        verify the servers' certificates; without it traffic is encrypted but the server is
+        not authenticated, as with the Java client's default. OpenSSL (libssl 1.1 or 3) is
+        loaded from the system only when a TLS connection is made."""
+        ffi_check(lib.SetProducerTls(self._handle, *tls_arguments(enabled, ca_file)))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

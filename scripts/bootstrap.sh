@@ -11,6 +11,8 @@ missing_system_packages() {
   local wanted=()
   command -v g++ >/dev/null 2>&1 || wanted+=(g++)
   command -v make >/dev/null 2>&1 || wanted+=(make)
+  # The TLS tests make their certificates with it.
+  command -v openssl >/dev/null 2>&1 || wanted+=(openssl)
   [ -f /usr/include/zlib.h ] || wanted+=(zlib1g-dev)
   local include_dir
   include_dir="$("$python_bin" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"

@@ -26,6 +26,9 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--acl", default=None, metavar="FILE",
                         help="enable ACL: a JSON file with plain_acl.yml's keys "
                              "(accounts, globalWhiteRemoteAddresses)")
+    parser.add_argument("--tls-cert", default=None, metavar="PEM",
+                        help="serve TLS only, with this certificate (chain) file")
+    parser.add_argument("--tls-key", default=None, metavar="PEM", help="the certificate's private key")
     return parser.parse_args(argv)
 
 
@@ -42,7 +45,7 @@ async def serve(args: argparse.Namespace) -> None:
         host=args.host, namesrv_port=args.port, broker_port=args.broker_port, store_dir=args.store,
         queues=args.queues, delay_scale=args.delay_scale, check_interval=args.check_interval,
         transaction_immunity=args.transaction_immunity, auto_create_topics=not args.no_auto_create,
-        acl=load_acl(args.acl),
+        acl=load_acl(args.acl), tls_cert=args.tls_cert, tls_key=args.tls_key,
     )
     await cluster.start_async()
     stop = asyncio.Event()

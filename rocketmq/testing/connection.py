@@ -4,6 +4,7 @@ import asyncio
 import collections
 import itertools
 import logging
+import ssl
 from typing import Awaitable, Callable, Dict, Optional, Set, Tuple
 
 from .acl import AclDenied, AclValidator
@@ -106,8 +107,8 @@ class RemotingServer:
         self._answers: "Set[asyncio.Task[None]]" = set()
         self.port = 0
 
-    async def start(self, host: str, port: int) -> None:
-        self._server = await asyncio.start_server(self._serve, host, port)
+    async def start(self, host: str, port: int, tls: Optional[ssl.SSLContext] = None) -> None:
+        self._server = await asyncio.start_server(self._serve, host, port, ssl=tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

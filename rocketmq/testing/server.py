@@ -1,6 +1,7 @@
 """EmbeddedCluster: a name server and a broker, in-process or on a background thread."""
 
 import asyncio
+import ssl
 import threading
 import time
 from typing import Any, Callable, Coroutine, Dict, List, Mapping, Optional, TypeVar
@@ -28,7 +29,8 @@ class EmbeddedCluster:
     def __init__(self, host: str = "127.0.0.1", namesrv_port: int = 0, broker_port: int = 0,
                  store_dir: Optional[str] = None, queues: int = 4, delay_scale: float = 1.0,
                  check_interval: float = 60.0, transaction_immunity: float = 6.0,
-                 auto_create_topics: bool = True, acl: Optional[Mapping[str, Any]] = None) -> None:
+                 auto_create_topics: bool = True, acl: Optional[Mapping[str, Any]] = None,
+                 tls_cert: Optional[str] = None, tls_key: Optional[str] = None) -> None:
         self.host = host
         self._wanted_ports = (namesrv_port, broker_port)
         self.config = BrokerConfig(host=host, queues=queues, auto_create_topics=auto_create_topics,
@@ -38,6 +40,11 @@ class EmbeddedCluster:
         self.broker = Broker(self.config, self.store)
         self.namesrv = NameServer(self.broker)
         self.broker_server = RemotingServer("broker", self.broker.handle, self.broker.on_connection_closed)
+        # TLS only, on both servers: the Java servers' "enforcing" mode.
+        self._tls: Optional[ssl.SSLContext] = None
+        if tls_cert is not None:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(tls_cert, tls_key)
         if acl is not None:
             # plain_acl.yml's keys; only the broker checks, as with the Java name server.
             self.broker_server.acl = AclValidator(acl)
@@ -58,9 +65,9 @@ class EmbeddedCluster:
     # -- lifecycle in the caller's loop --------------------------------------
     async def start_async(self) -> None:
         self.loop = asyncio.get_event_loop()
-        await self.broker_server.start(self.host, self._wanted_ports[1])
+        await self.broker_server.start(self.host, self._wanted_ports[1], self._tls)
         self.broker.address = self.broker_addr
-        await self.namesrv_server.start(self.host, self._wanted_ports[0])
+        await self.namesrv_server.start(self.host, self._wanted_ports[0], self._tls)
         self._tasks = [asyncio.ensure_future(self._schedule_loop()),
                        asyncio.ensure_future(self._transaction_loop())]
 
@@ -199,7 +206,7 @@ class EmbeddedCluster:
 
     def start_name_server(self) -> None:
         """Bring the name server back on the port it had."""
-        self._run_on_loop(self.namesrv_server.start(self.host, self.namesrv_server.port))
+        self._run_on_loop(self.namesrv_server.start(self.host, self.namesrv_server.port, self._tls))
 
     def _run_on_loop(self, coroutine: "Coroutine[Any, Any, None]") -> None:
         if self.loop is None:

@@ -3,6 +3,7 @@
 #include <new>
 
 #include "CProducer.h"
+#include "CTls.h"
 #include "capi/latest_error.h"
 #include "capi/producer_handle.h"
 #include "common/log.h"
@@ -138,6 +139,15 @@ int SetProducerLogFileNumAndSize(CProducer* producer, int fileNum, long fileSize
 
 int SetProducerLogLevel(CProducer* producer, CLogLevel level) {
   return configure(producer, [&] { rmq::capi::configureLogLevel(level); });
+}
+
+int SetProducerTls(CProducer* producer, int enabled, const char* caFile) {
+  return configure(producer, [&] {
+    rmq::TlsOptions options;
+    options.enabled = enabled != 0;
+    if (caFile != nullptr) options.caFile = caFile;
+    producer->producer.setTls(options);
+  });
 }
 
 int SetProducerSendMsgTimeout(CProducer* producer, int timeout) {

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "CPushConsumer.h"
+#include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
 #include "common/log.h"
@@ -218,6 +219,14 @@ int GetPushConsumerCachedMessageCount(CPushConsumer* consumer) {
   if (consumer == nullptr) return -1;
   int64_t cached = consumer->consumer.cachedMessageCount();
   return cached > INT32_MAX ? INT32_MAX : static_cast<int>(cached);
+}
+
+int SetPushConsumerTls(CPushConsumer* consumer, int enabled, const char* caFile) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  auto& tls = consumer->consumer.config().tls;
+  tls.enabled = enabled != 0;
+  tls.caFile = caFile == nullptr ? std::string() : std::string(caFile);
+  return OK;
 }
 
 int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, CConsumeFromWhere where, long long timestampMs) {

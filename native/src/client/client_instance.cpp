@@ -218,6 +218,7 @@ void ClientInstance::start() {
     remoting_.setRequestHook(
         [credentials](const std::string&, RemotingCommand& request) { signRequest(request, credentials); });
   }
+  remoting_.setTls(config_.tls);
   remoting_.start();
   scheduler_.start();
   if (usesNameServerDomain()) {

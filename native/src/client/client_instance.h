@@ -32,6 +32,7 @@ struct ClientConfig {
   std::string securityToken;
   // Detected at construction when empty (first non-loopback IPv4, else 127.0.0.1).
   std::string clientIp;
+  TlsOptions tls;  // to brokers and name servers
   int64_t pollNameServerIntervalMs = 30000;
   int64_t heartbeatBrokerIntervalMs = 30000;
 };

@@ -134,6 +134,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     clientConfig.accessKey = config_.accessKey;
     clientConfig.secretKey = config_.secretKey;
     clientConfig.onsChannel = config_.onsChannel;
+    clientConfig.tls = config_.tls;
     client_ = std::make_shared<ClientInstance>(clientConfig);
 
     if (config_.broadcasting) {
@@ -206,6 +207,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       options.onsChannel = config_.onsChannel;
       options.ownerGroup = config_.groupName;
       options.ownerType = "sub";
+      options.tls = config_.tls;
       auto trace = std::make_shared<TraceDispatcher>(options);
       trace->start();
       trace_ = std::move(trace);

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "message/message.h"
+#include "remoting/tls.h"
 
 namespace rmq {
 
@@ -47,6 +48,7 @@ struct PushConsumerConfig {
   int64_t consumeTimestampMs = -1;  // kTimestamp; -1: half an hour before start, as Java
   int64_t consumeTimeoutMs = 15 * 60 * 1000;  // a listener call running longer is sent back
   bool traceEnabled = false;        // SubBefore / SubAfter records to the trace topic
+  TlsOptions tls;
   std::string offsetStoreDir;      // broadcasting offsets; default ~/.rocketmq_offsets
 };
 

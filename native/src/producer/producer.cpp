@@ -162,6 +162,11 @@ void Producer::setTraceEnabled(bool enabled) {
   config_.traceEnabled = enabled;
 }
 
+void Producer::setTls(const TlsOptions& options) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  config_.tls = options;
+}
+
 ProducerConfig Producer::config() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return config_;
@@ -185,6 +190,7 @@ void Producer::start() {
   clientConfig.accessKey = config_.accessKey;
   clientConfig.secretKey = config_.secretKey;
   clientConfig.onsChannel = config_.onsChannel;
+  clientConfig.tls = config_.tls;
 
   auto client = std::make_shared<ClientInstance>(clientConfig);
   client->registerProducer(config_.groupName);
@@ -206,6 +212,7 @@ void Producer::start() {
       options.onsChannel = config_.onsChannel;
       options.ownerGroup = config_.groupName;
       options.ownerType = "pub";
+      options.tls = config_.tls;
       auto trace = std::make_shared<TraceDispatcher>(options);
       trace->start();
       trace_ = std::move(trace);

@@ -39,6 +39,7 @@ struct ProducerConfig {
   size_t maxMessageSize = 4 * 1024 * 1024;
   int retryTimesWhenSendFailed = 2;  // extra attempts of a sync send
   bool traceEnabled = false;
+  TlsOptions tls;
 };
 
 // Picks an index into `queues` (all writable queues of the topic).
@@ -67,6 +68,7 @@ class Producer {
   void setCompressLevel(int level);
   void setMaxMessageSize(size_t size);
   void setTraceEnabled(bool enabled);
+  void setTls(const TlsOptions& options);
   // Makes this a transactional producer; must be set before start().
   void setTransactionChecker(TransactionChecker checker);
   ProducerConfig config() const;

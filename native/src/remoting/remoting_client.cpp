@@ -1,4 +1,5 @@
 #include "remoting/remoting_client.h"
+#include "remoting/tls.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -132,10 +133,11 @@ struct Connection {
   const std::string addr;
   std::timed_mutex connectMutex;  // one connect attempt at a time per address
 
-  std::mutex writeMutex;          // guards fd, closed, outbox
+  std::mutex writeMutex;          // guards fd, closed, outbox, and every use of tls
   int fd = -1;
   bool closed = false;
   std::deque<OutFrame> outbox;    // what the socket did not take yet
+  std::unique_ptr<TlsSession> tls;  // set for TLS connections: all bytes go through it
 
   std::string inbox;              // I/O thread only
 };
@@ -158,8 +160,10 @@ struct Pending {
 // Held through shared_ptr so that a shutdown() issued from the callback
 // thread can leave that thread to finish on its own.
 struct Core {
-  std::mutex mutex;  // guards connections, pending, handlers, hook, stopping
+  std::mutex mutex;  // guards connections, pending, handlers, hook, stopping, tls
   std::map<std::string, std::shared_ptr<Connection>> connections;
+  TlsOptions tlsOptions;
+  std::shared_ptr<TlsContext> tlsContext;  // made on the first TLS connection
   std::unordered_map<int32_t, std::shared_ptr<Pending>> pending;
   std::map<int32_t, RequestHandler> handlers;
   RequestHook hook;
@@ -244,9 +248,28 @@ struct Core {
     for (auto& p : failed) complete(p, nullptr, std::make_exception_ptr(MQException(kind, why)));
   }
 
+  // flush() for a TLS connection: frame parts one by one through the session.
+  static bool flushTls(Connection& conn) {
+    while (!conn.outbox.empty()) {
+      OutFrame& front = conn.outbox.front();
+      const bool inHead = front.written < front.head.size();
+      const std::string& part = inHead ? front.head : front.body;
+      size_t offset = inHead ? front.written : front.written - front.head.size();
+      if (offset < part.size()) {
+        long n = conn.tls->write(part.data() + offset, part.size() - offset);
+        if (n < 0) return false;
+        if (n == 0) return true;  // wait for POLLOUT
+        front.written += static_cast<size_t>(n);
+      }
+      if (front.written >= front.total()) conn.outbox.pop_front();
+    }
+    return true;
+  }
+
   // Writes what the socket takes now; the rest waits for POLLOUT. Called
   // with conn->writeMutex held. Returns false when the connection broke.
   static bool flush(Connection& conn) {
+    if (conn.tls) return flushTls(conn);
     while (!conn.outbox.empty()) {
       iovec parts[32];
       int count = 0;
@@ -294,6 +317,21 @@ struct Core {
     return conn.fd >= 0 && !conn.closed;
   }
 
+  // The TLS context when TLS is on (closing `fd` if it cannot be made).
+  std::shared_ptr<TlsContext> tlsContextIfEnabled(int fd) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!tlsOptions.enabled) return nullptr;
+    if (!tlsContext) {
+      try {
+        tlsContext = makeTlsContext(tlsOptions);
+      } catch (...) {
+        ::close(fd);
+        throw;
+      }
+    }
+    return tlsContext;
+  }
+
   std::shared_ptr<Connection> connection(const std::string& addr, Clock::time_point deadline) {
     std::shared_ptr<Connection> conn;
     {
@@ -319,6 +357,16 @@ struct Core {
       if (current && isOpen(*current)) return current;
     }
     int fd = connectWithin(addr, deadline);
+    std::unique_ptr<TlsSession> tls;
+    std::shared_ptr<TlsContext> tlsContext = tlsContextIfEnabled(fd);
+    if (tlsContext) {
+      try {
+        tls = TlsSession::connect(tlsContext, fd, addr.substr(0, addr.rfind(':')), deadline);
+      } catch (...) {
+        ::close(fd);
+        throw;
+      }
+    }
     std::lock_guard<std::mutex> lock(mutex);
     if (stopping) {
       ::close(fd);
@@ -328,6 +376,7 @@ struct Core {
     // thread's clean-up of the old one cannot touch the new socket.
     auto fresh = std::make_shared<Connection>(addr);
     fresh->fd = fd;
+    fresh->tls = std::move(tls);
     connections[addr] = fresh;
     wake();
     RMQ_LOG(kInfo, "connected to " << addr);
@@ -365,6 +414,37 @@ struct RemotingClient::Impl {
 };
 
 namespace {
+
+// Appends what the socket has to the inbox; returns why the connection
+// broke, or "" when it is still fine.
+std::string readPlain(int fd, Connection& conn, std::vector<char>& chunk) {
+  while (true) {
+    ssize_t n = ::recv(fd, chunk.data(), chunk.size(), 0);
+    if (n > 0) {
+      conn.inbox.append(chunk.data(), static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < chunk.size()) return "";
+      continue;
+    }
+    if (n == 0) return "closed by peer";
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return std::strerror(errno);
+    return "";
+  }
+}
+
+// readPlain for TLS: drains the session completely, since bytes it has
+// already decrypted raise no POLLIN.
+std::string readTls(Connection& conn, std::vector<char>& chunk) {
+  std::lock_guard<std::mutex> lock(conn.writeMutex);
+  while (!conn.closed) {
+    long n = conn.tls->read(chunk.data(), chunk.size());
+    if (n > 0) {
+      conn.inbox.append(chunk.data(), static_cast<size_t>(n));
+      continue;
+    }
+    return n < 0 ? conn.tls->error() : "";
+  }
+  return "";
+}
 
 void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const std::string& why) {
   {
@@ -429,11 +509,11 @@ void dispatchRequest(const std::shared_ptr<Core>& core, const std::string& addr,
 bool consumeFrames(const std::shared_ptr<Core>& core, Connection& conn) {
   size_t offset = 0;
   std::string& in = conn.inbox;
-  while (in.size() - offset >= 4) {
-    const unsigned char* p = reinterpret_cast<const unsigned char*>(in.data() + offset);
-    uint32_t length = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
-    if (length < 4 || length > kMaxFrameLength) return false;
-    if (in.size() - offset - 4 < length) break;
+  while (true) {
+    uint32_t length = 0;
+    FrameScan scan = scanFrame(in.data() + offset, in.size() - offset, length);
+    if (scan == FrameScan::kInvalid) return false;
+    if (scan == FrameScan::kIncomplete) break;
     RemotingCommand cmd;
     try {
       cmd = RemotingCommand::decode(in.data() + offset + 4, length);
@@ -527,20 +607,7 @@ void ioLoop(std::shared_ptr<Core> core) {
         if (!conn->closed && !Core::flush(*conn)) broken = "write failed";
       }
       if (broken.empty() && (events & (POLLIN | POLLHUP | POLLERR))) {
-        while (true) {
-          ssize_t n = ::recv(fds[i].fd, chunk.data(), chunk.size(), 0);
-          if (n > 0) {
-            conn->inbox.append(chunk.data(), static_cast<size_t>(n));
-            if (static_cast<size_t>(n) < chunk.size()) break;
-            continue;
-          }
-          if (n == 0) {
-            broken = "closed by peer";
-          } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            broken = std::strerror(errno);
-          }
-          break;
-        }
+        broken = conn->tls ? readTls(*conn, chunk) : readPlain(fds[i].fd, *conn, chunk);
         if (!consumeFrames(core, *conn) && broken.empty()) broken = "protocol error";
       }
       if (!broken.empty()) closeConnection(*core, conn, broken);
@@ -622,6 +689,12 @@ void RemotingClient::shutdown() {
       impl_->callbackThread.join();
     }
   }
+}
+
+void RemotingClient::setTls(const TlsOptions& options) {
+  std::lock_guard<std::mutex> lock(impl_->core->mutex);
+  impl_->core->tlsOptions = options;
+  impl_->core->tlsContext.reset();
 }
 
 void RemotingClient::setRequestHandler(int32_t code, RequestHandler handler) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "remoting/remoting_command.h"
+#include "remoting/tls.h"
 
 namespace rmq {
 
@@ -41,6 +42,9 @@ class RemotingClient {
   // and joins both threads. Idempotent. Safe to call from a callback thread
   // (then it does not join that thread itself but detaches the work safely).
   void shutdown();
+
+  // TLS for every connection made from now on (set before start()).
+  void setTls(const TlsOptions& options);
 
   void setRequestHandler(int32_t code, RequestHandler handler);
   void setRequestHook(RequestHook hook);

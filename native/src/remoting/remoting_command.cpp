@@ -216,6 +216,15 @@ std::string RemotingCommand::encode() const {
   return frame;
 }
 
+FrameScan scanFrame(const char* data, size_t len, uint32_t& length) {
+  if (len < 4) return FrameScan::kIncomplete;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(data);
+  length = (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+  if (length < 4 || length > kMaxFrameLength) return FrameScan::kInvalid;
+  if (len - 4 < length) return FrameScan::kIncomplete;
+  return FrameScan::kComplete;
+}
+
 RemotingCommand RemotingCommand::decode(const char* data, size_t len) {
   if (len > kMaxFrameLength) throw MQException(ErrorKind::kProtocol, "remoting frame exceeds 16 MiB");
   Reader in(data, len);

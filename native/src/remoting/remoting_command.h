@@ -28,6 +28,19 @@ constexpr int kFlagOneway = 1 << 1;
 // Largest frame accepted from a peer (NettyDecoder's 16 MiB limit).
 constexpr uint32_t kMaxFrameLength = 16 * 1024 * 1024;
 
+// What the bytes buffered from a peer start with, as NettyDecoder's
+// length-field framing sees them before a frame reaches decode().
+enum class FrameScan {
+  kIncomplete,  // fewer than 4 bytes, or the frame is not all there yet
+  kComplete,    // a whole frame is there; `length` says how long
+  kInvalid,     // length word below 4 or above kMaxFrameLength: drop the connection
+};
+
+// Looks at the start of `len` buffered bytes. On kComplete, `length` is the
+// frame's length word: the number of bytes after it that decode() takes.
+// An out-of-range length word is kInvalid even before the frame is all there.
+FrameScan scanFrame(const char* data, size_t len, uint32_t& length);
+
 struct RemotingCommand {
   int32_t code = 0;
   std::string language = kLanguageName;

@@ -111,6 +111,7 @@ void TraceDispatcher::start() {
     producer_->setCredentials(options_.accessKey, options_.secretKey, options_.onsChannel);
   }
   producer_->setSendTimeoutMs(kTraceSendTimeoutMs);
+  producer_->setTls(options_.tls);
   producer_->start();
   worker_ = std::thread([this] { run(); });
 }

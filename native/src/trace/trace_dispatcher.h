@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "remoting/tls.h"
+
 namespace rmq {
 
 constexpr const char* kTraceTopic = "RMQ_SYS_TRACE_TOPIC";
@@ -58,6 +60,7 @@ struct TraceClientOptions {
   std::string onsChannel = "ALIYUN";
   std::string ownerGroup;  // the traced client's group
   std::string ownerType;   // "pub" or "sub", part of the internal producer's group
+  TlsOptions tls;
 };
 
 class Producer;

@@ -1,0 +1,103 @@
+// The pull consumer: the application picks the queues and offsets itself
+// and asks for messages synchronously, as with the Java DefaultMQPullConsumer.
+// Nothing runs in the background besides the client instance's route
+// refresh and heartbeats (the group is announced with CONSUME_ACTIVELY);
+// offsets are the caller's business.
+//
+// Thread safety: fetchSubscribeMessageQueues() and pull() may be called from
+// any number of threads at once, also while another thread shuts the
+// consumer down (they then fail with kIllegalState). No lock is held while
+// a request is on the wire.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/message_queue.h"
+#include "message/message.h"
+
+namespace rmq {
+
+class ClientInstance;
+
+struct PullConsumerConfig {
+  std::string groupName;
+  std::string namesrvAddr;
+  std::string namesrvDomain;
+  std::string instanceName = "DEFAULT";
+  std::string accessKey;
+  std::string secretKey;
+  std::string onsChannel = "ALIYUN";
+  int64_t pullTimeoutMs = 10000;   // DefaultMQPullConsumer.consumerPullTimeoutMillis
+  int64_t routeTimeoutMs = 3000;   // name server queries
+};
+
+// PullStatus.java; the values are CPullStatus's.
+enum class PullStatus { kFound = 0, kNoNewMessage = 1, kNoMatchedMessage = 2, kOffsetIllegal = 3, kBrokerTimeout = 4 };
+
+struct PullResult {
+  PullStatus status = PullStatus::kBrokerTimeout;
+  int64_t nextBeginOffset = 0;
+  int64_t minOffset = 0;
+  int64_t maxOffset = 0;
+  // kFound only: the messages left after the client-side tag filter (may
+  // be empty when every message of the batch was a hash-code collision).
+  std::vector<MessageExt> messages;
+};
+
+// The status a PULL_MESSAGE response code stands for (as
+// MQClientAPIImpl.processPullResponse maps it); false for any other code.
+bool pullStatusOfResponse(int responseCode, PullStatus* status);
+
+class PullConsumer {
+ public:
+  explicit PullConsumer(PullConsumerConfig config);
+  ~PullConsumer();  // shuts down if running
+  PullConsumer(const PullConsumer&) = delete;
+  PullConsumer& operator=(const PullConsumer&) = delete;
+
+  // Read at start(); changes afterwards have no effect.
+  PullConsumerConfig& config() { return config_; }
+
+  // Throws MQException(kIllegalArgument) for a bad group name, and
+  // kIllegalState when the consumer was shut down before.
+  void start();
+  // Unregisters the group from the brokers. Idempotent.
+  void shutdown();
+  bool running() const;
+
+  // The readable queues of `topic`, from a fresh name server answer (the
+  // cached route if the name servers cannot be reached). Throws MQException
+  // (kIllegalState, kIllegalArgument, kNoRoute, kConnectFailed, kTimeout).
+  std::vector<MessageQueue> fetchSubscribeMessageQueues(const std::string& topic);
+
+  // Up to `maxNums` messages of `queue` from `offset` on whose tags match
+  // `expression` ("*", "" or "TagA || TagB"), from the queue's master broker,
+  // without waiting for new ones. Throws MQException: kIllegalState when not
+  // running, kIllegalArgument for a bad queue / negative offset / maxNums
+  // <= 0, kNoRoute, kConnectFailed, kTimeout, kProtocol, and kBrokerError
+  // for any response code that is not a pull status.
+  PullResult pull(const MessageQueue& queue, const std::string& expression, int64_t offset, int maxNums);
+
+ private:
+  // What a running consumer works with: its client instance and the
+  // configuration as it was at start().
+  struct Session {
+    std::shared_ptr<ClientInstance> client;
+    PullConsumerConfig config;
+  };
+
+  // Throws MQException(kIllegalState) unless running.
+  std::shared_ptr<const Session> session() const;
+
+  PullConsumerConfig config_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Session> session_;  // set while running
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace rmq

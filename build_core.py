@@ -31,8 +31,10 @@ LIBRARY_VERSION_SCRIPT = NATIVE_DIR / "exports.map"
 # -g0 overrides the interpreter's own -g: debug info would make the installed
 # library about fifteen times larger.
 CXX_ARGS = ["-std=c++17", "-O2", "-g0", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC", "-pthread"]
-# zlib's own sources are not ours to warn about; its symbols stay hidden.
-ZLIB_ARGS = ["-O2", "-g0", "-fvisibility=hidden", "-fPIC", "-w"]
+# zlib's own sources are not ours to warn about; its symbols stay hidden. The
+# defines are what zlib's ./configure would put in zconf.h on a Unix system,
+# so a plain source directory compiles as it is.
+ZLIB_ARGS = ["-O2", "-g0", "-fvisibility=hidden", "-fPIC", "-w", "-DHAVE_UNISTD_H", "-DHAVE_STDARG_H"]
 ZLIB_SOURCE_ENV = "ROCKETMQ_ZLIB_SRC"
 
 

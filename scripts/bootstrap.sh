@@ -2,7 +2,9 @@
 # Prepares a fresh Debian/Ubuntu machine: the system packages the build needs
 # (a C++ compiler, zlib and Python headers, venv), then a virtual environment
 # in .venv with the package installed from this checkout.
-# Usage: source scripts/bootstrap.sh [extra pip requirement...]
+# Usage: bash scripts/bootstrap.sh [extra pip requirement...]
+# ROCKETMQ_PACKAGE=<wheel file> installs that wheel instead of building this
+# checkout; ROCKETMQ_PACKAGE=none installs no package at all.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python_bin="${PYTHON:-python3}"
@@ -36,4 +38,10 @@ if [ ! -x "$repo_root/.venv/bin/python" ]; then
 fi
 venv_python="$repo_root/.venv/bin/python"
 "$venv_python" -m pip install -q --upgrade pip
-"$venv_python" -m pip install -q "$repo_root" "$@"
+package="${ROCKETMQ_PACKAGE:-$repo_root}"
+if [ "$package" = none ]; then
+  [ "$#" -eq 0 ] || "$venv_python" -m pip install -q "$@"
+else
+  # --force-reinstall: an earlier install of the same version is replaced.
+  "$venv_python" -m pip install -q --force-reinstall "$package" "$@"
+fi

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# One command from a fresh clone to the whole test suite: the native unit
-# tests, lint, and the Python tests over real TCP against the embedded broker.
+# One command from a fresh clone to the whole test suite: the manylinux wheel
+# built as for a release (wheels/build_wheels.sh) and installed into .venv,
+# the native unit tests, lint and type checks, and the Python tests over real
+# TCP against the embedded broker, run against the installed wheel so that a
+# packaging mistake fails here.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$repo_root/scripts/bootstrap.sh" pytest pytest-timeout ruff mypy
 cd "$repo_root"
+ROCKETMQ_PACKAGE=none bash scripts/bootstrap.sh pytest pytest-timeout ruff mypy
+bash wheels/build_wheels.sh x86_64-gnu
+wheel="$(ls -t wheels/dist/rocketmq_cffi-*-cp38-abi3-manylinux*_x86_64.whl | head -n 1)"
+echo "testing $wheel"
+ROCKETMQ_PACKAGE="$repo_root/$wheel" bash scripts/bootstrap.sh
 make -C native -j"$(nproc)" test
 .venv/bin/ruff check .
 .venv/bin/mypy --strict rocketmq examples/typed_client.py
-# Run from a temporary directory so the installed package, not the source
+# Run from a temporary directory so the installed wheel, not the source
 # tree, is what gets imported.
 cd "$(mktemp -d)"
+"$repo_root/.venv/bin/python" -c 'import rocketmq, sys; sys.exit("site-packages" not in rocketmq.__file__)'
 "$repo_root/.venv/bin/python" -m pytest -p no:cacheprovider -c "$repo_root/pyproject.toml" \
   --rootdir "$repo_root" "$repo_root/tests" "$@"

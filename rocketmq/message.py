@@ -1,6 +1,6 @@
 """Messages: ``Message`` to send, ``ReceivedMessage`` as delivered to callbacks."""
 
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
 
 from ._bindings import address, c_bytes, c_int, c_string, ffi, lib, py_bytes, py_string
 from .consts import MessageProperty
@@ -11,7 +11,47 @@ __all__ = ["Message", "ReceivedMessage", "DetachedMessage"]
 StrOrBytes = Union[str, bytes]
 
 
-class Message:
+def _property_key(prop: Any) -> bytes:
+    if isinstance(prop, MessageProperty):
+        prop = prop.value
+    return c_string(prop, "property name")
+
+
+class _OutgoingFields:
+    """What an outgoing message (``CMessage``) reads back through the C API's "origin" getters."""
+
+    if TYPE_CHECKING:
+        _handle: Any
+
+    @property
+    def topic(self) -> str:
+        return py_string(lib.GetOriginMessageTopic(self._handle))
+
+    @property
+    def body(self) -> bytes:
+        handle = self._handle
+        data = lib.GetOriginMessageBody(handle)
+        if data == ffi.NULL:
+            return b""
+        return ffi.unpack(data, lib.GetOriginMessageBodyLength(handle))
+
+    @property
+    def keys(self) -> bytes:
+        return py_bytes(lib.GetOriginMessageKeys(self._handle))
+
+    @property
+    def tags(self) -> bytes:
+        return py_bytes(lib.GetOriginMessageTags(self._handle))
+
+    @property
+    def delay_time_level(self) -> int:
+        return int(lib.GetOriginDelayTimeLevel(self._handle))
+
+    def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
+        return py_bytes(lib.GetOriginMessageProperty(self._handle, _property_key(prop)))
+
+
+class Message(_OutgoingFields):
     """A message to send. Its native memory is freed when it is garbage
     collected, or at once by ``close()`` / leaving a ``with`` block.
 
@@ -77,35 +117,6 @@ class Message:
     def set_delay_time_level(self, delay_time_level: int) -> None:
         ffi_check(lib.SetDelayTimeLevel(self._handle, c_int(delay_time_level, "delay_time_level")))
 
-    # ----- reading back what was set ---------------------------------------------------------
-
-    @property
-    def topic(self) -> str:
-        return py_string(lib.GetOriginMessageTopic(self._handle))
-
-    @property
-    def body(self) -> bytes:
-        handle = self._handle
-        data = lib.GetOriginMessageBody(handle)
-        if data == ffi.NULL:
-            return b""
-        return ffi.unpack(data, lib.GetOriginMessageBodyLength(handle))
-
-    @property
-    def keys(self) -> bytes:
-        return py_bytes(lib.GetOriginMessageKeys(self._handle))
-
-    @property
-    def tags(self) -> bytes:
-        return py_bytes(lib.GetOriginMessageTags(self._handle))
-
-    @property
-    def delay_time_level(self) -> int:
-        return int(lib.GetOriginDelayTimeLevel(self._handle))
-
-    def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
-        return py_bytes(lib.GetOriginMessageProperty(self._handle, _property_key(prop)))
-
     def __repr__(self) -> str:
         if self._c_message is None:
             return "<Message (closed)>"
@@ -122,12 +133,6 @@ class Message:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
-
-
-def _property_key(prop: Any) -> bytes:
-    if isinstance(prop, MessageProperty):
-        prop = prop.value
-    return c_string(prop, "property name")
 
 
 class ReceivedMessage:
@@ -303,42 +308,15 @@ class DetachedMessage:
         return f"<DetachedMessage topic={self.topic!r} id={self.id!r} body={self.body[:64]!r}>"
 
 
-class _OutgoingMessageView(ReceivedMessage):
+class _OutgoingMessageView(_OutgoingFields, ReceivedMessage):
     """What a local-transaction executor receives: 2.0.0 handed it a
     ReceivedMessage, but the core passes the outgoing ``CMessage``, which only
     has the "origin" getters. Fields an outgoing message does not have read as
     zero; the id is the client-side unique key the producer assigned."""
 
     @property
-    def topic(self) -> str:
-        return py_string(lib.GetOriginMessageTopic(self._handle))
-
-    @property
-    def tags(self) -> bytes:
-        return py_bytes(lib.GetOriginMessageTags(self._handle))
-
-    @property
-    def keys(self) -> bytes:
-        return py_bytes(lib.GetOriginMessageKeys(self._handle))
-
-    @property
-    def body(self) -> bytes:
-        handle = self._handle
-        data = lib.GetOriginMessageBody(handle)
-        if data == ffi.NULL:
-            return b""
-        return ffi.unpack(data, lib.GetOriginMessageBodyLength(handle))
-
-    @property
     def id(self) -> str:
         return self.get_property(MessageProperty.UNIQ_CLIENT_MESSAGE_ID_KEYIDX).decode("utf-8", "replace")
-
-    @property
-    def delay_time_level(self) -> int:
-        return lib.GetOriginDelayTimeLevel(self._handle)
-
-    def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
-        return py_bytes(lib.GetOriginMessageProperty(self._handle, _property_key(prop)))
 
     @property
     def properties(self) -> Dict[str, str]:

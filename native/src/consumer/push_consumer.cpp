@@ -167,7 +167,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
                                             return std::unique_ptr<RemotingCommand>();
                                           });
     client_->start();
-    if (config_.traceEnabled) startTrace();
+    if (config_.traceEnabled) trace_ = startTraceDispatcher(traceOptionsOf(config_, "sub"));
 
     for (int i = 0; i < config_.threadCount; ++i) {
       workers_.emplace_back([self = shared_from_this()] { self->workerLoop(); });
@@ -193,26 +193,6 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       int64_t scanMs = std::min(kMaxExpiryScanIntervalMs, std::max<int64_t>(config_.consumeTimeoutMs / 4, 100));
       scheduler.scheduleAtFixedRate([weak] { if (auto s = weak.lock()) s->expireSlowListenerCalls(); }, scanMs,
                                     scanMs);
-    }
-  }
-
-  // Best effort, as for producers: without a dispatcher, consumption goes on untraced.
-  void startTrace() {
-    try {
-      TraceClientOptions options;
-      options.namesrvAddr = config_.namesrvAddr;
-      options.namesrvDomain = config_.namesrvDomain;
-      options.accessKey = config_.accessKey;
-      options.secretKey = config_.secretKey;
-      options.onsChannel = config_.onsChannel;
-      options.ownerGroup = config_.groupName;
-      options.ownerType = "sub";
-      options.tls = config_.tls;
-      auto trace = std::make_shared<TraceDispatcher>(options);
-      trace->start();
-      trace_ = std::move(trace);
-    } catch (const std::exception& e) {
-      RMQ_LOG(kWarn, "message trace of " << config_.groupName << " is off: " << e.what());
     }
   }
 

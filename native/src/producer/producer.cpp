@@ -201,25 +201,7 @@ void Producer::start() {
   }
   client->start();
   client_ = std::move(client);
-  if (config_.traceEnabled) {
-    // Trace is best effort: a dispatcher that cannot start leaves sending alone.
-    try {
-      TraceClientOptions options;
-      options.namesrvAddr = config_.namesrvAddr;
-      options.namesrvDomain = config_.namesrvDomain;
-      options.accessKey = config_.accessKey;
-      options.secretKey = config_.secretKey;
-      options.onsChannel = config_.onsChannel;
-      options.ownerGroup = config_.groupName;
-      options.ownerType = "pub";
-      options.tls = config_.tls;
-      auto trace = std::make_shared<TraceDispatcher>(options);
-      trace->start();
-      trace_ = std::move(trace);
-    } catch (const std::exception& e) {
-      RMQ_LOG(kWarn, "message trace of " << config_.groupName << " is off: " << e.what());
-    }
-  }
+  if (config_.traceEnabled) trace_ = startTraceDispatcher(traceOptionsOf(config_, "pub"));
   state_ = State::kRunning;
   RMQ_LOG(kInfo, "producer " << config_.groupName << " started");
 }

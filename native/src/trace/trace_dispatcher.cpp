@@ -89,6 +89,17 @@ std::string encodeTraceRecord(const TraceRecord& r) {
   return std::string();
 }
 
+std::shared_ptr<TraceDispatcher> startTraceDispatcher(const TraceClientOptions& options) {
+  try {
+    auto trace = std::make_shared<TraceDispatcher>(options);
+    trace->start();
+    return trace;
+  } catch (const std::exception& e) {
+    RMQ_LOG(kWarn, "message trace of " << options.ownerGroup << " is off: " << e.what());
+    return nullptr;
+  }
+}
+
 TraceDispatcher::TraceDispatcher(TraceClientOptions options) : options_(std::move(options)) {}
 
 TraceDispatcher::~TraceDispatcher() {

@@ -63,6 +63,28 @@ struct TraceClientOptions {
   TlsOptions tls;
 };
 
+// The trace options of a client whose config has the usual fields
+// (ProducerConfig, PushConsumerConfig).
+template <typename Config>
+TraceClientOptions traceOptionsOf(const Config& config, const char* ownerType) {
+  TraceClientOptions options;
+  options.namesrvAddr = config.namesrvAddr;
+  options.namesrvDomain = config.namesrvDomain;
+  options.accessKey = config.accessKey;
+  options.secretKey = config.secretKey;
+  options.onsChannel = config.onsChannel;
+  options.ownerGroup = config.groupName;
+  options.ownerType = ownerType;
+  options.tls = config.tls;
+  return options;
+}
+
+class TraceDispatcher;
+
+// A started dispatcher, or null (with a warning logged) when it cannot start:
+// trace is best effort and never stops the traced client from starting.
+std::shared_ptr<TraceDispatcher> startTraceDispatcher(const TraceClientOptions& options);
+
 class Producer;
 
 class TraceDispatcher {

@@ -29,10 +29,10 @@ CDEF_FILES = (
     "producer.h",
     "push_consumer.h",
     "logging.h",
-    "tls.h",
     "callbacks.h",
     "library_info.h",
     "pull_consumer.h",
+    "tls.h",
 )
 
 PUBLIC_HEADERS = (

@@ -11,7 +11,7 @@ import weakref
 from enum import IntEnum
 from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
-from ._bindings import c_int, c_string, ffi, lib, py_string
+from ._bindings import c_int, c_string, ffi, lib, py_string, tls_arguments
 from ._lifecycle import NativeClient
 from .exceptions import ConsumerException, NullPointerException, _register, ffi_check
 from .ffi import _CStatus
@@ -177,6 +177,10 @@ class PullConsumer:
             c_string(access_secret, "access_secret"),
             c_string(channel, "channel"),
         ))
+
+    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
+        """TLS to brokers and name servers (before start); see ``Producer.set_tls``."""
+        ffi_check(lib.SetPullConsumerTls(self._handle, *tls_arguments(enabled, ca_file)))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

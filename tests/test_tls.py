@@ -138,3 +138,28 @@ def test_the_library_does_not_link_openssl():
                              check=True, timeout=60).stdout
     needed = [line for line in dynamic.splitlines() if "(NEEDED)" in line]
     assert needed and not [line for line in needed if "libssl" in line or "libcrypto" in line]
+
+
+def test_pull_consumer_over_tls(tls_cluster, certificates):
+    from rocketmq.pull_consumer import PullConsumer, PullStatus
+
+    ca_file = certificates["server"][0]
+    topic = unique_name("TopicTlsPull")
+    producer = tls_producer(tls_cluster.namesrv_addr, enabled=True, ca_file=ca_file)
+    try:
+        producer.send_sync(Message(topic, "pulled over TLS"))
+    finally:
+        producer.shutdown()
+    consumer = PullConsumer(unique_name("GID_tls_pull"))
+    consumer.set_name_server_address(tls_cluster.namesrv_addr)
+    consumer.set_tls(True, ca_file)
+    consumer.start()
+    try:
+        found = []
+        for queue in consumer.fetch_queues(topic):
+            result = consumer.pull(queue, "*", 0, 32)
+            if result.status == PullStatus.FOUND:
+                found += [message.body for message in result.messages]
+    finally:
+        consumer.shutdown()
+    assert found == [b"pulled over TLS"]

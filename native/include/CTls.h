@@ -6,6 +6,7 @@
 
 #include "CCommon.h"
 #include "CProducer.h"
+#include "CPullConsumer.h"
 #include "CPushConsumer.h"
 
 #ifdef __cplusplus
@@ -17,6 +18,7 @@ extern "C" {
    authenticating the server (the Java client's default). Before start. */
 ROCKETMQCLIENT_API int SetProducerTls(CProducer* producer, int enabled, const char* caFile);
 ROCKETMQCLIENT_API int SetPushConsumerTls(CPushConsumer* consumer, int enabled, const char* caFile);
+ROCKETMQCLIENT_API int SetPullConsumerTls(CPullConsumer* consumer, int enabled, const char* caFile);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,4 @@
 /* CTls.h: TLS to brokers and name servers. */
 int SetProducerTls(CProducer* producer, int enabled, const char* caFile);
 int SetPushConsumerTls(CPushConsumer* consumer, int enabled, const char* caFile);
+int SetPullConsumerTls(CPullConsumer* consumer, int enabled, const char* caFile);

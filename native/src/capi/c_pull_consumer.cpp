@@ -8,6 +8,7 @@
 
 #include "CLibraryInfo.h"
 #include "CPullConsumer.h"
+#include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
 #include "common/log.h"
@@ -135,6 +136,14 @@ int SetPullConsumerSessionCredentials(CPullConsumer* consumer, const char* acces
   config.accessKey = orEmpty(accessKey);
   config.secretKey = orEmpty(secretKey);
   config.onsChannel = orEmpty(channel);
+  return OK;
+}
+
+int SetPullConsumerTls(CPullConsumer* consumer, int enabled, const char* caFile) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  auto& tls = consumer->consumer.config().tls;
+  tls.enabled = enabled != 0;
+  tls.caFile = orEmpty(caFile);
   return OK;
 }
 

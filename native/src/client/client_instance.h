@@ -52,6 +52,22 @@ struct BrokerData {
   std::map<int64_t, std::string> brokerAddrs;  // brokerId -> "ip:port"; 0 is the master
 };
 
+// The client settings of a producer's or consumer's config (ProducerConfig,
+// PushConsumerConfig, PullConsumerConfig all name them the same).
+template <typename Config>
+ClientConfig clientConfigOf(const Config& config) {
+  ClientConfig client;
+  client.namesrvAddr = config.namesrvAddr;
+  client.namesrvDomain = config.namesrvDomain;
+  client.instanceName = config.instanceName;
+  client.groupName = config.groupName;
+  client.accessKey = config.accessKey;
+  client.secretKey = config.secretKey;
+  client.onsChannel = config.onsChannel;
+  client.tls = config.tls;
+  return client;
+}
+
 struct TopicRouteData {
   std::string orderTopicConf;
   std::vector<QueueData> queueDatas;

@@ -68,16 +68,8 @@ void PullConsumer::start() {
                       std::string("the consumer group ") + kReservedConsumerGroup + " is reserved; use another name");
   }
 
-  ClientConfig clientConfig;
-  clientConfig.namesrvAddr = config_.namesrvAddr;
-  clientConfig.namesrvDomain = config_.namesrvDomain;
-  clientConfig.instanceName = config_.instanceName;
-  clientConfig.groupName = config_.groupName;
-  clientConfig.accessKey = config_.accessKey;
-  clientConfig.secretKey = config_.secretKey;
-  clientConfig.onsChannel = config_.onsChannel;
   auto session = std::make_shared<Session>();
-  session->client = std::make_shared<ClientInstance>(clientConfig);
+  session->client = std::make_shared<ClientInstance>(clientConfigOf(config_));
   session->config = config_;
 
   // What DefaultMQPullConsumerImpl announces: an active consumer of the

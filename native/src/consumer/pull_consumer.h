@@ -18,6 +18,7 @@
 
 #include "common/message_queue.h"
 #include "message/message.h"
+#include "remoting/tls.h"
 
 namespace rmq {
 
@@ -31,6 +32,7 @@ struct PullConsumerConfig {
   std::string accessKey;
   std::string secretKey;
   std::string onsChannel = "ALIYUN";
+  TlsOptions tls;
   int64_t pullTimeoutMs = 10000;   // DefaultMQPullConsumer.consumerPullTimeoutMillis
   int64_t routeTimeoutMs = 3000;   // name server queries
 };

@@ -126,16 +126,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   }
 
   void start() {
-    ClientConfig clientConfig;
-    clientConfig.namesrvAddr = config_.namesrvAddr;
-    clientConfig.namesrvDomain = config_.namesrvDomain;
-    clientConfig.instanceName = config_.instanceName;
-    clientConfig.groupName = config_.groupName;
-    clientConfig.accessKey = config_.accessKey;
-    clientConfig.secretKey = config_.secretKey;
-    clientConfig.onsChannel = config_.onsChannel;
-    clientConfig.tls = config_.tls;
-    client_ = std::make_shared<ClientInstance>(clientConfig);
+    client_ = std::make_shared<ClientInstance>(clientConfigOf(config_));
 
     if (config_.broadcasting) {
       std::string owner = client_->config().clientIp + "@" + config_.instanceName;

@@ -182,17 +182,7 @@ void Producer::start() {
   }
   checkGroup(config_.groupName);
 
-  ClientConfig clientConfig;
-  clientConfig.namesrvAddr = config_.namesrvAddr;
-  clientConfig.namesrvDomain = config_.namesrvDomain;
-  clientConfig.instanceName = config_.instanceName;
-  clientConfig.groupName = config_.groupName;
-  clientConfig.accessKey = config_.accessKey;
-  clientConfig.secretKey = config_.secretKey;
-  clientConfig.onsChannel = config_.onsChannel;
-  clientConfig.tls = config_.tls;
-
-  auto client = std::make_shared<ClientInstance>(clientConfig);
+  auto client = std::make_shared<ClientInstance>(clientConfigOf(config_));
   client->registerProducer(config_.groupName);
   if (checker_) {
     client->remoting().setRequestHandler(

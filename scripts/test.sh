@@ -19,5 +19,8 @@ make -C native -j"$(nproc)" test
 # tree, is what gets imported.
 cd "$(mktemp -d)"
 "$repo_root/.venv/bin/python" -c 'import rocketmq, sys; sys.exit("site-packages" not in rocketmq.__file__)'
+# Memory and resource growth over send/consume cycles, client lifecycles and
+# Message objects (the quick profile; the full one is run by hand).
+"$repo_root/.venv/bin/python" "$repo_root/scripts/leak_check.py" --quick
 "$repo_root/.venv/bin/python" -m pytest -p no:cacheprovider -c "$repo_root/pyproject.toml" \
   --rootdir "$repo_root" "$repo_root/tests" "$@"

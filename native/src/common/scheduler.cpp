@@ -51,7 +51,10 @@ struct Scheduler::Impl {
       }
       auto first = due.begin();
       if (first->first > Clock::now()) {
-        wake.wait_until(lock, first->first);
+        // A copy: wait_until reads its deadline again after the wait, when
+        // shutdown() may have freed the node the key lives in.
+        const Clock::time_point deadline = first->first;
+        wake.wait_until(lock, deadline);
         continue;
       }
       uint64_t id = first->second;

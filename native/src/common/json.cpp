@@ -11,6 +11,15 @@ namespace rmq {
 
 namespace {
 
+// A double read as an integer the way Java's (long) cast does it: values
+// beyond the range saturate and NaN gives 0, where a C++ cast is undefined.
+int64_t doubleToInt64(double value) {
+  if (std::isnan(value)) return 0;
+  if (value >= 9223372036854775808.0) return INT64_MAX;
+  if (value < -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(value);
+}
+
 const Json& nullJson() {
   static const Json value;
   return value;
@@ -46,6 +55,7 @@ class JsonParser {
   const char* p_;
   const char* end_;
   const char* begin_;
+  bool inObjectKey_ = false;
 
   [[noreturn]] void fail(const char* what) const {
     throw MQException(ErrorKind::kProtocol,
@@ -87,7 +97,17 @@ class JsonParser {
     skipSpace();
     if (p_ == end_) fail("unexpected end");
     if (*p_ == '"') return parseString();
-    if (*p_ == '{') return parseObject(depth + 1).dump();
+    if (*p_ == '{') {
+      // An object key is kept as its dump(), which escapes any object key
+      // inside it once more: text would double at every such level. fastjson
+      // writes object keys only for maps keyed by MessageQueue, whose fields
+      // are plain values, so one level is all there is to read.
+      if (inObjectKey_) fail("object key within an object key");
+      inObjectKey_ = true;
+      std::string key = parseObject(depth + 1).dump();
+      inObjectKey_ = false;
+      return key;
+    }
     const char* start = p_;
     while (p_ != end_ && (std::isalnum(static_cast<unsigned char>(*p_)) || *p_ == '-' || *p_ == '_')) ++p_;
     if (p_ == start) fail("bad object key");
@@ -95,6 +115,9 @@ class JsonParser {
   }
 
   Json parseObject(int depth) {
+    // Reached from parseValue, which checked the depth already, and from
+    // parseKey for object keys, which did not.
+    if (depth > kMaxDepth) fail("nested too deeply");
     ++p_;  // {
     Json result = Json::object();
     skipSpace();
@@ -256,7 +279,7 @@ std::string Json::asString(const std::string& fallback) const {
 
 int64_t Json::asInt64(int64_t fallback) const {
   switch (type_) {
-    case Type::kNumber: return integral_ ? int_ : static_cast<int64_t>(number_);
+    case Type::kNumber: return integral_ ? int_ : doubleToInt64(number_);
     case Type::kString: {
       if (string_.empty()) return fallback;
       char* stop = nullptr;

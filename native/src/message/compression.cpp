@@ -21,7 +21,7 @@ std::string zlibCompress(const std::string& data, int level) {
   return out;
 }
 
-std::string zlibDecompress(const char* data, size_t len) {
+std::string zlibDecompress(const char* data, size_t len, size_t maxSize) {
   z_stream stream{};
   if (inflateInit(&stream) != Z_OK) {
     throw MQException(ErrorKind::kInternal, "zlib inflateInit failed");
@@ -42,6 +42,11 @@ std::string zlibDecompress(const char* data, size_t len) {
       throw MQException(ErrorKind::kProtocol, "compressed message body is not a valid zlib stream");
     }
     out.append(chunk, sizeof(chunk) - stream.avail_out);
+    if (out.size() > maxSize) {
+      inflateEnd(&stream);
+      throw MQException(ErrorKind::kProtocol,
+                        "compressed message body inflates past " + std::to_string(maxSize) + " bytes");
+    }
     if (rc == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) {
       inflateEnd(&stream);
       throw MQException(ErrorKind::kProtocol, "compressed message body is truncated");

@@ -1,6 +1,7 @@
 #include "message/message.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #include "common/errors.h"
 #include "message/byte_buffer.h"
@@ -52,7 +53,11 @@ std::map<std::string, std::string> Message::decodeProperties(const char* data, s
   while (index < len) {
     size_t end = text.find(kPropertySeparator, index);
     if (end == std::string::npos) end = len;
-    const size_t sep = text.find(kNameValueSeparator, index);
+    // Searched within this pair only: a search to the end of the text
+    // made a string of separators cost quadratic time.
+    const void* found = std::memchr(data + index, kNameValueSeparator, end - index);
+    const size_t sep = found != nullptr ? static_cast<size_t>(static_cast<const char*>(found) - data)
+                                        : std::string::npos;
     if (sep != std::string::npos && sep > index && sep + 1 < end) {
       result[text.substr(index, sep - index)] = text.substr(sep + 1, end - sep - 1);
     }

@@ -517,7 +517,9 @@ bool consumeFrames(const std::shared_ptr<Core>& core, Connection& conn) {
     RemotingCommand cmd;
     try {
       cmd = RemotingCommand::decode(in.data() + offset + 4, length);
-    } catch (const MQException& e) {
+    } catch (const std::exception& e) {
+      // Not only MQException: a frame that cannot be held (bad_alloc) must
+      // cost the connection, not the I/O thread and with it the process.
       RMQ_LOG(kWarn, "bad frame from " << conn.addr << ": " << e.what());
       return false;
     }

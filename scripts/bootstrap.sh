@@ -5,6 +5,8 @@
 # Usage: bash scripts/bootstrap.sh [extra pip requirement...]
 # ROCKETMQ_PACKAGE=<wheel file> installs that wheel instead of building this
 # checkout; ROCKETMQ_PACKAGE=none installs no package at all.
+# ROCKETMQ_APT_EXTRAS="command:package ..." installs more system packages
+# when their command is missing.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python_bin="${PYTHON:-python3}"
@@ -20,6 +22,11 @@ missing_system_packages() {
   include_dir="$("$python_bin" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
   [ -f "$include_dir/Python.h" ] || wanted+=(python3-dev)
   "$python_bin" -c 'import ensurepip, venv' >/dev/null 2>&1 || wanted+=(python3-venv)
+  # ROCKETMQ_APT_EXTRAS="command:package ...": more tools a caller needs.
+  local extra
+  for extra in ${ROCKETMQ_APT_EXTRAS:-}; do
+    command -v "${extra%%:*}" >/dev/null 2>&1 || wanted+=("${extra#*:}")
+  done
   echo "${wanted[@]:-}"
 }
 

@@ -7,12 +7,15 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
-ROCKETMQ_PACKAGE=none bash scripts/bootstrap.sh pytest pytest-timeout ruff mypy
+# clang (with libFuzzer) for the fuzz smoke run below.
+ROCKETMQ_PACKAGE=none ROCKETMQ_APT_EXTRAS="clang++:clang" bash scripts/bootstrap.sh pytest pytest-timeout ruff mypy
 bash wheels/build_wheels.sh x86_64-gnu
 wheel="$(ls -t wheels/dist/rocketmq_cffi-*-cp38-abi3-manylinux*_x86_64.whl | head -n 1)"
 echo "testing $wheel"
 ROCKETMQ_PACKAGE="$repo_root/$wheel" bash scripts/bootstrap.sh
 make -C native -j"$(nproc)" test
+# Each libFuzzer harness for 12 s over its seed corpus (native/fuzz).
+make -C native -j"$(nproc)" fuzz-smoke
 .venv/bin/ruff check .
 .venv/bin/mypy --strict rocketmq examples/typed_client.py
 # Run from a temporary directory so the installed wheel, not the source

@@ -127,3 +127,18 @@ class ConsumerException(RocketMQException):
 @_register(_CStatus.PUSH_CONSUMER_START_FAILED)
 class PushConsumerStartFailed(ConsumerException):
     pass
+
+
+@_register(_CStatus.PULL_CONSUMER_START_FAILED)
+class PullConsumerStartFailed(ConsumerException):
+    pass
+
+
+@_register(_CStatus.PULL_CONSUMER_FETCH_MQ_FAILED)
+class PullConsumerFetchMQFailed(ConsumerException):
+    pass
+
+
+@_register(_CStatus.PULL_CONSUMER_FETCH_MESSAGE_FAILED)
+class PullConsumerFetchMessageFailed(ConsumerException):
+    pass

@@ -13,8 +13,13 @@ from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
 from ._bindings import c_int, c_string, ffi, lib, py_string, tls_arguments
 from ._lifecycle import NativeClient
-from .exceptions import ConsumerException, NullPointerException, _register, ffi_check
-from .ffi import _CStatus
+from .exceptions import (
+    NullPointerException,
+    PullConsumerFetchMessageFailed,
+    PullConsumerFetchMQFailed,
+    PullConsumerStartFailed,
+    ffi_check,
+)
 from .log import client_log_level, client_log_rotation
 from .message import DetachedMessage, ReceivedMessage
 
@@ -37,21 +42,6 @@ _LONG_LONG_MAX = 2**63 - 1
 
 # They are part of rocketmq.client's API: say so in reprs and pickles.
 _PUBLIC_MODULE = "rocketmq.client"
-
-
-@_register(_CStatus.PULL_CONSUMER_START_FAILED)
-class PullConsumerStartFailed(ConsumerException):
-    pass
-
-
-@_register(_CStatus.PULL_CONSUMER_FETCH_MQ_FAILED)
-class PullConsumerFetchMQFailed(ConsumerException):
-    pass
-
-
-@_register(_CStatus.PULL_CONSUMER_FETCH_MESSAGE_FAILED)
-class PullConsumerFetchMessageFailed(ConsumerException):
-    pass
 
 
 class PullStatus(IntEnum):

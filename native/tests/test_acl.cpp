@@ -5,20 +5,9 @@
 
 #include "client/acl_signer.h"
 #include "common/hmac_sha1.h"
+#include "checks.h"
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-void check(bool ok, const char* what) {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    std::fprintf(stderr, "FAILED: %s\n", what);
-  }
-}
 
 std::string hex(const std::array<uint8_t, 20>& digest) {
   static const char* kDigits = "0123456789abcdef";

@@ -9,20 +9,9 @@
 #include "consumer/allocate.h"
 #include "consumer/offset_file.h"
 #include "consumer/subscription.h"
+#include "checks.h"
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-void check(bool ok, const char* what) {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    std::fprintf(stderr, "FAILED: %s\n", what);
-  }
-}
 
 std::vector<rmq::MessageQueue> queues(int count) {
   std::vector<rmq::MessageQueue> out;

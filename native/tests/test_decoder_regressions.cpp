@@ -11,23 +11,11 @@
 #include "message/compression.h"
 #include "message/message.h"
 #include "remoting/remoting_command.h"
+#include "checks.h"
 
 using namespace rmq;
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (cond) {                                                                  \
-      ++passed;                                                                  \
-    } else {                                                                     \
-      ++failed;                                                                  \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-    }                                                                            \
-  } while (0)
 
 // True when `body` throws MQException(kProtocol).
 bool rejects(const std::function<void()>& body) {

@@ -22,23 +22,11 @@
 #include "message/message_id.h"
 #include "message/sysflag.h"
 #include "producer/validators.h"
+#include "checks.h"
 
 using namespace rmq;
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (cond) {                                                                  \
-      ++passed;                                                                  \
-    } else {                                                                     \
-      ++failed;                                                                  \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-    }                                                                            \
-  } while (0)
 
 // Expects `body` to throw MQException of `kind`.
 void expectThrows(ErrorKind kind, const std::function<void()>& body, int line) {

@@ -11,23 +11,11 @@
 #include "common/errors.h"
 #include "producer/producer.h"
 #include "producer/send_request.h"
+#include "checks.h"
 
 using namespace rmq;
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (cond) {                                                                  \
-      ++passed;                                                                  \
-    } else {                                                                     \
-      ++failed;                                                                  \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-    }                                                                            \
-  } while (0)
 
 // Returns the error text when `body` throws MQException of `kind`, else "".
 std::string errorOf(ErrorKind kind, const std::function<void()>& body) {

@@ -27,23 +27,11 @@
 #include "message/message_id.h"
 #include "message/sysflag.h"
 #include "remoting/remoting_command.h"
+#include "checks.h"
 
 using namespace rmq;
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (cond) {                                                                  \
-      ++passed;                                                                  \
-    } else {                                                                     \
-      ++failed;                                                                  \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-    }                                                                            \
-  } while (0)
 
 bool readExactly(int fd, char* buf, size_t n) {
   while (n > 0) {

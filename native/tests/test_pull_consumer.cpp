@@ -12,20 +12,9 @@
 #include "consumer/pull_api.h"
 #include "consumer/pull_consumer.h"
 #include "remoting/protocol_codes.h"
+#include "checks.h"
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-void check(bool ok, const char* what) {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    std::fprintf(stderr, "FAILED: %s\n", what);
-  }
-}
 
 // Runs `body`; true when it throws MQException of `kind`.
 template <typename Body>

@@ -8,20 +8,9 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "remoting/remoting_command.h"
+#include "checks.h"
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-void check(bool ok, const char* what) {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    std::fprintf(stderr, "FAILED: %s\n", what);
-  }
-}
 
 template <typename Body>
 bool rejects(Body body) {

@@ -5,18 +5,9 @@
 #include <string>
 
 #include "producer/sharding.h"
+#include "checks.h"
 
 int main() {
-  int passed = 0;
-  int failed = 0;
-  auto check = [&](bool ok, const std::string& what) {
-    if (ok) {
-      ++passed;
-    } else {
-      ++failed;
-      std::fprintf(stderr, "FAILED: %s\n", what.c_str());
-    }
-  };
   std::string key;
   for (int length = 0; length < 40; ++length) {
     key.push_back(static_cast<char>('a' + (length * 7) % 26));

@@ -5,20 +5,9 @@
 #include <string>
 
 #include "trace/trace_dispatcher.h"
+#include "checks.h"
 
 namespace {
-
-int passed = 0;
-int failed = 0;
-
-void check(bool ok, const char* what) {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    std::fprintf(stderr, "FAILED: %s\n", what);
-  }
-}
 
 int64_t steadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())

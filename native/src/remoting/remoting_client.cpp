@@ -37,6 +37,16 @@ using Clock = std::chrono::steady_clock;
 // How often the I/O thread looks for expired async requests while some are pending.
 constexpr int kDeadlineScanMs = 10;
 constexpr size_t kReadChunk = 64 * 1024;
+// A request that times out on a connection that has been silent at least
+// this long since the request was sent closes the connection: the peer is
+// hung (stopped, or a half-open socket), and every later request on it would
+// wait out its own timeout too. Shorter timeouts leave the connection alone,
+// so a caller's tight deadline on a busy broker does not cost a reconnect.
+constexpr int64_t kSilenceBeforeCloseMs = 1000;
+
+int64_t steadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
 
 Clock::time_point deadlineAfter(int64_t timeoutMs) {
   return Clock::now() + std::chrono::milliseconds(timeoutMs < 0 ? 0 : timeoutMs);
@@ -133,19 +143,24 @@ struct Connection {
   const std::string addr;
   std::timed_mutex connectMutex;  // one connect attempt at a time per address
 
-  std::mutex writeMutex;          // guards fd, closed, outbox, and every use of tls
+  std::mutex writeMutex;          // guards fd, closed, closeReason, outbox, writeProgressMs and every use of tls
   int fd = -1;
   bool closed = false;
+  std::string closeReason;        // why it was marked closed, for the log and failed requests
   std::deque<OutFrame> outbox;    // what the socket did not take yet
+  int64_t writeProgressMs = 0;    // when the outbox last moved (or became non-empty)
   std::unique_ptr<TlsSession> tls;  // set for TLS connections: all bytes go through it
 
   std::string inbox;              // I/O thread only
+  std::atomic<int64_t> lastReadMs{0};  // steady clock of the last byte received
 };
 
 struct Pending {
   std::string addr;
   Clock::time_point deadline;
   ResponseCallback callback;  // async; empty for sync waiters
+  int64_t sentMs = 0;                 // steady clock when it was handed to the connection
+  std::weak_ptr<Connection> conn;     // the connection it went out on
 
   std::mutex mutex;
   std::condition_variable done;
@@ -170,6 +185,11 @@ struct Core {
   bool started = false;
   std::atomic<bool> stopping{false};
   int wakeFd = -1;
+  // Addresses whose last connection attempt, connection or request failed,
+  // with the reason, until one of them answers again. The count lets the
+  // I/O thread skip the lock on every response while nothing is down.
+  std::map<std::string, std::string> down;
+  std::atomic<size_t> downCount{0};
 
   std::mutex tasksMutex;
   std::condition_variable tasksReady;
@@ -195,6 +215,43 @@ struct Core {
       tasks.push_back(std::move(task));
     }
     tasksReady.notify_one();
+  }
+
+  void markDown(const std::string& addr, const std::string& why) {
+    std::lock_guard<std::mutex> lock(mutex);
+    down[addr] = why;
+    downCount = down.size();
+  }
+
+  void markUp(const std::string& addr) {
+    if (downCount == 0) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (down.erase(addr) == 0) return;
+    downCount = down.size();
+    RMQ_LOG(kInfo, addr << " answers again");
+  }
+
+  // Marks a connection for the I/O thread to close, failing its requests with `why`.
+  void closeSoon(const std::shared_ptr<Connection>& conn, const std::string& why) {
+    {
+      std::lock_guard<std::mutex> lock(conn->writeMutex);
+      if (conn->closed) return;
+      conn->closed = true;
+      conn->closeReason = why;
+    }
+    wake();
+  }
+
+  // Called when `p` timed out: a connection that stayed silent since the
+  // request went out is taken for hung and closed.
+  void closeIfSilent(const Pending& p, int64_t timeoutMs) {
+    auto conn = p.conn.lock();
+    if (!conn) return;
+    const int64_t now = steadyNowMs();
+    if (conn->lastReadMs.load() >= p.sentMs || now - p.sentMs < kSilenceBeforeCloseMs) return;
+    const std::string why = "no answer for " + std::to_string(timeoutMs) + " ms and nothing else received since: the peer looks hung";
+    markDown(p.addr, why);
+    closeSoon(conn, why);
   }
 
   // Completes a request exactly once, from whichever thread sees its end.
@@ -260,6 +317,7 @@ struct Core {
         if (n < 0) return false;
         if (n == 0) return true;  // wait for POLLOUT
         front.written += static_cast<size_t>(n);
+        conn.writeProgressMs = steadyNowMs();
       }
       if (front.written >= front.total()) conn.outbox.pop_front();
     }
@@ -297,6 +355,7 @@ struct Core {
         return false;
       }
       size_t sent = static_cast<size_t>(n);
+      if (sent > 0) conn.writeProgressMs = steadyNowMs();
       while (sent > 0 && !conn.outbox.empty()) {
         OutFrame& front = conn.outbox.front();
         size_t left = front.total() - front.written;
@@ -356,16 +415,22 @@ struct Core {
       }
       if (current && isOpen(*current)) return current;
     }
-    int fd = connectWithin(addr, deadline);
+    int fd = -1;
     std::unique_ptr<TlsSession> tls;
-    std::shared_ptr<TlsContext> tlsContext = tlsContextIfEnabled(fd);
-    if (tlsContext) {
-      try {
-        tls = TlsSession::connect(tlsContext, fd, addr.substr(0, addr.rfind(':')), deadline);
-      } catch (...) {
-        ::close(fd);
-        throw;
+    try {
+      fd = connectWithin(addr, deadline);
+      std::shared_ptr<TlsContext> tlsContext = tlsContextIfEnabled(fd);
+      if (tlsContext) {
+        try {
+          tls = TlsSession::connect(tlsContext, fd, addr.substr(0, addr.rfind(':')), deadline);
+        } catch (...) {
+          ::close(fd);
+          throw;
+        }
       }
+    } catch (const MQException& e) {
+      if (e.kind() != ErrorKind::kIllegalState) markDown(addr, e.what());
+      throw;
     }
     std::lock_guard<std::mutex> lock(mutex);
     if (stopping) {
@@ -383,26 +448,48 @@ struct Core {
     return fresh;
   }
 
-  void send(const std::shared_ptr<Connection>& conn, OutFrame frame) {
+  // Queues `frame` and writes what the socket takes now. A peer that has
+  // taken nothing of what is already queued for `stallLimitMs` is not
+  // reading (a stopped process): the connection is closed rather than
+  // letting the queue grow, and the call fails with kTimeout.
+  void send(const std::shared_ptr<Connection>& conn, OutFrame frame, int64_t stallLimitMs) {
     bool broken = false;
+    bool stalled = false;
+    std::string reason;
     {
       std::lock_guard<std::mutex> lock(conn->writeMutex);
       if (conn->closed || conn->fd < 0) {
         broken = true;
+        reason = conn->closeReason;
+      } else if (!conn->outbox.empty() && steadyNowMs() - conn->writeProgressMs > stallLimitMs) {
+        stalled = true;
+        reason = "the peer has read nothing for " + std::to_string(steadyNowMs() - conn->writeProgressMs) +
+                 " ms: it looks hung";
       } else {
         bool wasIdle = conn->outbox.empty();
         conn->outbox.push_back(std::move(frame));
         if (wasIdle) {
+          conn->writeProgressMs = steadyNowMs();
           broken = !flush(*conn);
           if (!broken && !conn->outbox.empty()) wake();  // let the I/O thread wait for POLLOUT
         }
       }
       // Marked closed so nobody else writes to it; the I/O thread closes the
       // socket and fails the requests waiting on it.
-      if (broken) conn->closed = true;
+      if (broken || stalled) {
+        conn->closed = true;
+        if (conn->closeReason.empty()) conn->closeReason = stalled ? reason : "write failed";
+      }
     }
-    if (broken) wake();
-    if (broken) throw MQException(ErrorKind::kConnectFailed, "connection to " + conn->addr + " is closed");
+    if (broken || stalled) wake();
+    if (stalled) {
+      markDown(conn->addr, reason);
+      throw MQException(ErrorKind::kTimeout, "connection to " + conn->addr + " closed: " + reason);
+    }
+    if (broken) {
+      throw MQException(ErrorKind::kConnectFailed,
+                        "connection to " + conn->addr + " is closed" + (reason.empty() ? "" : ": " + reason));
+    }
   }
 };
 
@@ -421,6 +508,7 @@ std::string readPlain(int fd, Connection& conn, std::vector<char>& chunk) {
   while (true) {
     ssize_t n = ::recv(fd, chunk.data(), chunk.size(), 0);
     if (n > 0) {
+      conn.lastReadMs = steadyNowMs();
       conn.inbox.append(chunk.data(), static_cast<size_t>(n));
       if (static_cast<size_t>(n) < chunk.size()) return "";
       continue;
@@ -438,6 +526,7 @@ std::string readTls(Connection& conn, std::vector<char>& chunk) {
   while (!conn.closed) {
     long n = conn.tls->read(chunk.data(), chunk.size());
     if (n > 0) {
+      conn.lastReadMs = steadyNowMs();
       conn.inbox.append(chunk.data(), static_cast<size_t>(n));
       continue;
     }
@@ -460,6 +549,7 @@ void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const 
     if (found != core.connections.end() && found->second == conn) core.connections.erase(found);
   }
   RMQ_LOG(kInfo, "connection to " << conn->addr << " closed: " << why);
+  if (!core.stopping) core.markDown(conn->addr, why);
   core.failPendingOf(conn->addr, ErrorKind::kConnectFailed, "connection to " + conn->addr + " closed: " + why);
 }
 
@@ -498,7 +588,7 @@ void dispatchRequest(const std::shared_ptr<Core>& core, const std::string& addr,
     if (!conn) return;
     std::string body = std::move(response->body);
     try {
-      core->send(conn, makeFrame(*response, std::move(body)));
+      core->send(conn, makeFrame(*response, std::move(body)), kSilenceBeforeCloseMs * 30);
     } catch (const std::exception& e) {
       RMQ_LOG(kWarn, "could not answer " << addr << ": " << e.what());
     }
@@ -525,6 +615,7 @@ bool consumeFrames(const std::shared_ptr<Core>& core, Connection& conn) {
     }
     offset += 4 + length;
     if (cmd.isResponse()) {
+      core->markUp(conn.addr);
       auto pending = core->takePending(cmd.opaque);
       if (pending) {
         core->complete(pending, std::unique_ptr<RemotingCommand>(new RemotingCommand(std::move(cmd))), nullptr);
@@ -555,8 +646,11 @@ void expireDeadlines(Core& core) {
     }
   }
   for (auto& p : expired) {
+    const int64_t waitedMs = steadyNowMs() - p->sentMs;
+    core.closeIfSilent(*p, waitedMs);
     core.complete(p, nullptr,
-                  std::make_exception_ptr(MQException(ErrorKind::kTimeout, "request to " + p->addr + " timed out")));
+                  std::make_exception_ptr(MQException(ErrorKind::kTimeout, "request to " + p->addr + " timed out after " +
+                                                                               std::to_string(waitedMs) + " ms")));
   }
 }
 
@@ -588,7 +682,14 @@ void ioLoop(std::shared_ptr<Core> core) {
         polled.push_back(conn);
       }
     }
-    for (auto& conn : doomed) closeConnection(*core, conn, "write failed");
+    for (auto& conn : doomed) {
+      std::string why;
+      {
+        std::lock_guard<std::mutex> lock(conn->writeMutex);
+        why = conn->closeReason.empty() ? "write failed" : conn->closeReason;
+      }
+      closeConnection(*core, conn, why);
+    }
     int timeout = anyPending ? kDeadlineScanMs : 1000;
     int ready = ::poll(fds.data(), fds.size(), timeout);
     if (ready < 0 && errno != EINTR) {
@@ -739,12 +840,14 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
   auto pending = std::make_shared<Pending>();
   pending->addr = addr;
   pending->deadline = deadline;
+  pending->sentMs = steadyNowMs();
+  pending->conn = conn;
   {
     std::lock_guard<std::mutex> lock(core.mutex);
     core.pending[request.opaque] = pending;
   }
   try {
-    core.send(conn, makeFrame(request, std::move(request.body)));
+    core.send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
   } catch (...) {
     core.takePending(request.opaque);
     throw;
@@ -758,6 +861,7 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
     std::unique_lock<std::mutex> lock(pending->mutex);
     pending->done.wait(lock, [&] { return pending->finished; });
   } else {
+    core.closeIfSilent(*pending, timeoutMs);
     throw MQException(ErrorKind::kTimeout,
                       "request " + std::to_string(request.code) + " to " + addr + " timed out after " +
                           std::to_string(timeoutMs) + " ms");
@@ -778,12 +882,14 @@ void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& reque
     pending->addr = addr;
     pending->deadline = deadline;
     pending->callback = callback;
+    pending->sentMs = steadyNowMs();
+    pending->conn = conn;
     {
       std::lock_guard<std::mutex> lock(core->mutex);
       core->pending[request.opaque] = pending;
     }
     try {
-      core->send(conn, makeFrame(request, std::move(request.body)));
+      core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
     } catch (...) {
       auto mine = core->takePending(request.opaque);
       if (mine) core->complete(mine, nullptr, std::current_exception());
@@ -803,7 +909,7 @@ void RemotingClient::invokeOneway(const std::string& addr, RemotingCommand& requ
   request.markOneway();
   applyHook(core, addr, request);
   auto conn = core.connection(addr, deadlineAfter(timeoutMs));
-  core.send(conn, makeFrame(request, std::move(request.body)));
+  core.send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
 }
 
 void RemotingClient::sendResponse(const std::string& addr, const RemotingCommand& response) {
@@ -815,21 +921,36 @@ void RemotingClient::sendResponse(const std::string& addr, const RemotingCommand
     if (found != core.connections.end()) conn = found->second;
   }
   if (!conn) throw MQException(ErrorKind::kConnectFailed, "no connection to " + addr);
-  core.send(conn, makeFrame(response, response.body));
+  core.send(conn, makeFrame(response, response.body), kSilenceBeforeCloseMs * 30);
 }
 
 void RemotingClient::post(std::function<void()> task) { impl_->core->post(std::move(task)); }
 
-void RemotingClient::closeConnection(const std::string& addr) {
+void RemotingClient::closeConnection(const std::string& addr, const std::string& why) {
+  Core& core = *impl_->core;
+  std::shared_ptr<Connection> conn;
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    auto found = core.connections.find(addr);
+    if (found == core.connections.end()) return;
+    conn = found->second;
+  }
+  core.closeSoon(conn, why);  // the I/O thread closes the socket
+}
+
+std::string RemotingClient::downReason(const std::string& addr) const {
+  Core& core = *impl_->core;
+  if (core.downCount == 0) return std::string();
+  std::lock_guard<std::mutex> lock(core.mutex);
+  auto found = core.down.find(addr);
+  return found == core.down.end() ? std::string() : found->second;
+}
+
+void RemotingClient::forgetFailures(const std::string& addr) {
   Core& core = *impl_->core;
   std::lock_guard<std::mutex> lock(core.mutex);
-  auto found = core.connections.find(addr);
-  if (found == core.connections.end()) return;
-  {
-    std::lock_guard<std::mutex> wlock(found->second->writeMutex);
-    found->second->closed = true;  // the I/O thread closes the socket
-  }
-  core.wake();
+  core.down.erase(addr);
+  core.downCount = core.down.size();
 }
 
 }  // namespace rmq

@@ -69,8 +69,16 @@ class RemotingClient {
   // Runs `task` on the callback executor thread (FIFO).
   void post(std::function<void()> task);
 
-  // Drops the connection to `addr` (next request reconnects).
-  void closeConnection(const std::string& addr);
+  // Drops the connection to `addr` (next request reconnects); its pending
+  // requests fail with `why`.
+  void closeConnection(const std::string& addr, const std::string& why = "closed by the client");
+
+  // Why `addr` looks down: its last connect attempt failed, its connection
+  // broke, or it let a request time out in silence. "" when it answered
+  // since (or never failed). Callers use it to prefer another address.
+  std::string downReason(const std::string& addr) const;
+  // Clears what downReason() would say about `addr` (e.g. it re-registered).
+  void forgetFailures(const std::string& addr);
 
  private:
   struct Impl;

@@ -33,6 +33,7 @@ CDEF_FILES = (
     "library_info.h",
     "pull_consumer.h",
     "tls.h",
+    "routing.h",
 )
 
 PUBLIC_HEADERS = (
@@ -50,6 +51,7 @@ PUBLIC_HEADERS = (
     "CLibraryInfo.h",
     "CLogging.h",
     "CTls.h",
+    "CRouting.h",
     "CPullResult.h",
     "CPullConsumer.h",
 )

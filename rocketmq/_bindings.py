@@ -23,7 +23,7 @@ if lib.GetRocketMQCffiAbiLevel() != lib.ROCKETMQ_CFFI_ABI_LEVEL:
 
 __all__ = [
     "ffi", "lib", "core_library_path", "c_string", "c_bytes", "c_int", "check_callable",
-    "py_string", "py_bytes", "address", "tls_arguments",
+    "py_string", "py_bytes", "address", "tls_arguments", "c_bool", "c_positive_int",
 ]
 
 StrOrBytes = Union[str, bytes]
@@ -66,6 +66,21 @@ def c_int(value: Any, name: str) -> int:
         raise TypeError(f"{name} must be int, not {_type_name(value)}")
     if not _INT_MIN <= value <= _INT_MAX:
         raise ValueError(f"{name} is out of range for a 32-bit int: {value}")
+    return int(value)
+
+
+def c_positive_int(value: Any, name: str) -> int:
+    """``value`` as a C int that must be at least 1."""
+    number = c_int(value, name)
+    if number < 1:
+        raise ValueError(f"{name} must be positive, not {number}")
+    return number
+
+
+def c_bool(value: Any, name: str) -> int:
+    """``value`` (a bool, nothing else) as the C API's 0 / 1."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be bool, not {_type_name(value)}")
     return int(value)
 
 

@@ -5,7 +5,7 @@ from enum import IntEnum
 from typing import Any, Callable, Dict, Optional, Union
 
 from . import _callbacks
-from ._bindings import c_int, c_string, check_callable, ffi, lib, tls_arguments
+from ._bindings import c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from ._stats import ConsumerCounters, ConsumerStats
 from .exceptions import ConsumerException, NullPointerException, exception_for, ffi_check
@@ -157,6 +157,13 @@ class PushConsumer:
             # failed" in 2.0.0's mapping): name what actually failed instead.
             raise ConsumerException(f"resetting the offsets of {_topic_name(topic)} failed: "
                                     f"{exception_for(status)}")
+
+    def set_poll_name_server_interval(self, interval_ms: int) -> None:
+        """How often routes are fetched from the name server (ms, default 30000; before start):
+        queues of a master that joins are taken, and those of a broker that left released,
+        within one interval."""
+        interval = c_positive_int(interval_ms, "interval_ms")
+        ffi_check(lib.SetPushConsumerPollNameServerInterval(self._handle, interval))
 
     def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
         """TLS to brokers and name servers (before start); see ``Producer.set_tls``."""

@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from . import _callbacks
-from ._bindings import c_int, c_string, check_callable, ffi, lib, tls_arguments
+from ._bindings import c_bool, c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from ._stats import ProducerCounters, ProducerStats
 from ._statuses import SendResult, send_result_from_c
@@ -110,6 +110,19 @@ class Producer:
     def set_timeout(self, timeout: int) -> None:
         """Send timeout in milliseconds."""
         ffi_check(lib.SetProducerSendMsgTimeout(self._handle, c_int(timeout, "timeout")))
+
+    def set_send_latency_fault_enable(self, enabled: bool) -> None:
+        """Latency fault tolerance, on by default (the Java client's is off): a broker whose
+        send failed is avoided by later sends (and probed every 3 s, then used again once it
+        answers), one that was slow is avoided for a time growing with its latency. A broker
+        that dies or hangs then costs one failed send, not one in every few."""
+        ffi_check(lib.SetProducerSendLatencyFaultEnable(self._handle, c_bool(enabled, "enabled")))
+
+    def set_poll_name_server_interval(self, interval_ms: int) -> None:
+        """How often routes are fetched from the name server (ms, default 30000; before start):
+        a master that joins gets sends, and one that left loses them, within one interval."""
+        interval = c_positive_int(interval_ms, "interval_ms")
+        ffi_check(lib.SetProducerPollNameServerInterval(self._handle, interval))
 
     def set_compress_level(self, level: int) -> None:
         ffi_check(lib.SetProducerCompressLevel(self._handle, c_int(level, "level")))

@@ -11,7 +11,7 @@ import weakref
 from enum import IntEnum
 from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
-from ._bindings import c_int, c_string, ffi, lib, py_string, tls_arguments
+from ._bindings import c_int, c_positive_int, c_string, ffi, lib, py_string, tls_arguments
 from ._lifecycle import NativeClient
 from .exceptions import (
     NullPointerException,
@@ -167,6 +167,13 @@ class PullConsumer:
             c_string(access_secret, "access_secret"),
             c_string(channel, "channel"),
         ))
+
+    def set_poll_name_server_interval(self, interval_ms: int) -> None:
+        """How often routes are fetched from the name server (ms, default 30000; before start):
+        queues of a master that joins are taken, and those of a broker that left released,
+        within one interval."""
+        interval = c_positive_int(interval_ms, "interval_ms")
+        ffi_check(lib.SetPullConsumerPollNameServerInterval(self._handle, interval))
 
     def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
         """TLS to brokers and name servers (before start); see ``Producer.set_tls``."""

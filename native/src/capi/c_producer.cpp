@@ -3,6 +3,7 @@
 #include <new>
 
 #include "CProducer.h"
+#include "CRouting.h"
 #include "CTls.h"
 #include "capi/latest_error.h"
 #include "capi/producer_handle.h"
@@ -148,6 +149,14 @@ int SetProducerTls(CProducer* producer, int enabled, const char* caFile) {
     if (caFile != nullptr) options.caFile = caFile;
     producer->producer.setTls(options);
   });
+}
+
+int SetProducerSendLatencyFaultEnable(CProducer* producer, int enabled) {
+  return configure(producer, [&] { producer->producer.setSendLatencyFaultEnable(enabled != 0); });
+}
+
+int SetProducerPollNameServerInterval(CProducer* producer, int intervalMillis) {
+  return configure(producer, [&] { producer->producer.setPollNameServerIntervalMs(intervalMillis); });
 }
 
 int SetProducerSendMsgTimeout(CProducer* producer, int timeout) {

@@ -8,6 +8,7 @@
 
 #include "CLibraryInfo.h"
 #include "CPullConsumer.h"
+#include "CRouting.h"
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
@@ -136,6 +137,16 @@ int SetPullConsumerSessionCredentials(CPullConsumer* consumer, const char* acces
   config.accessKey = orEmpty(accessKey);
   config.secretKey = orEmpty(secretKey);
   config.onsChannel = orEmpty(channel);
+  return OK;
+}
+
+int SetPullConsumerPollNameServerInterval(CPullConsumer* consumer, int intervalMillis) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  if (intervalMillis <= 0) {
+    rmq::capi::setLatestError("the route poll interval must be positive, got " + std::to_string(intervalMillis));
+    return NULL_POINTER;
+  }
+  consumer->consumer.config().pollNameServerIntervalMs = intervalMillis;
   return OK;
 }
 

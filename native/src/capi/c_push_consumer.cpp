@@ -2,6 +2,7 @@
 #include <string>
 
 #include "CPushConsumer.h"
+#include "CRouting.h"
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
@@ -219,6 +220,16 @@ int GetPushConsumerCachedMessageCount(CPushConsumer* consumer) {
   if (consumer == nullptr) return -1;
   int64_t cached = consumer->consumer.cachedMessageCount();
   return cached > INT32_MAX ? INT32_MAX : static_cast<int>(cached);
+}
+
+int SetPushConsumerPollNameServerInterval(CPushConsumer* consumer, int intervalMillis) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  if (intervalMillis <= 0) {
+    rmq::capi::setLatestError("the route poll interval must be positive, got " + std::to_string(intervalMillis));
+    return NULL_POINTER;
+  }
+  consumer->consumer.config().pollNameServerIntervalMs = intervalMillis;
+  return OK;
 }
 
 int SetPushConsumerTls(CPushConsumer* consumer, int enabled, const char* caFile) {

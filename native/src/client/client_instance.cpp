@@ -31,6 +31,10 @@ constexpr int64_t kRouteRefreshTimeoutMs = 3000;
 constexpr int64_t kNameServerLookupTimeoutMs = 3000;
 // TopAddressing is polled every two minutes by the Java client.
 constexpr int64_t kNameServerLookupIntervalMs = 120000;
+// How long connections to a broker that left every route stay open, so that
+// consumers releasing its queues can still commit their offsets over them.
+constexpr int64_t kOfflineBrokerGraceMs = 3000;
+constexpr int64_t kMasterId = 0;
 
 std::string detectClientIp() {
   ifaddrs* list = nullptr;
@@ -238,7 +242,8 @@ void ClientInstance::shutdown() {
     stopped_ = true;
   }
   scheduler_.shutdown();
-  brokers = allMasterBrokerAddresses();
+  // UNREGISTER_CLIENT goes wherever heartbeats went: slaves know consumers too.
+  brokers = allBrokerAddresses(true);
   std::vector<std::string> producers;
   std::vector<std::string> consumers;
   {
@@ -305,8 +310,18 @@ std::string ClientInstance::heartbeatBody() const {
   return body.dump();
 }
 
+void ClientInstance::setRouteChangeListener(RouteChangeListener listener) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  routeListener_ = std::move(listener);
+}
+
+bool ClientInstance::hasConsumers() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !consumers_.empty();
+}
+
 void ClientInstance::sendHeartbeatToAllBrokers() {
-  sendHeartbeatTo(allMasterBrokerAddresses());
+  sendHeartbeatTo(allBrokerAddresses(hasConsumers()));
 }
 
 void ClientInstance::sendHeartbeatTo(const std::vector<std::string>& brokers) {
@@ -329,6 +344,15 @@ void ClientInstance::sendHeartbeatTo(const std::vector<std::string>& brokers) {
                             }
                           });
   }
+}
+
+void ClientInstance::sendHeartbeatTo(const std::string& addr, std::function<void(bool)> done) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kHeartBeat);
+  request.body = heartbeatBody();
+  remoting_.invokeAsync(addr, request, kHeartbeatTimeoutMs,
+                        [done](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
+                          done(!error && response && response->code == response_code::kSuccess);
+                        });
 }
 
 std::vector<std::string> ClientInstance::nameServerAddressesLocked() const {
@@ -423,21 +447,38 @@ std::shared_ptr<const TopicRouteData> ClientInstance::queryRoute(const std::stri
 void ClientInstance::storeRoute(const std::string& topic, std::shared_ptr<const TopicRouteData> route,
                                 std::shared_ptr<const TopicPublishInfo> info) {
   std::vector<std::string> newBrokers;
+  RouteChangeListener listener;
+  bool changed;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    auto old = routes_.find(topic);
+    changed = old == routes_.end() || !(*old->second == *route);
+    const bool withSlaves = !consumers_.empty();
     for (const auto& bd : route->brokerDatas) {
-      auto master = bd.brokerAddrs.find(0);
-      if (master == bd.brokerAddrs.end()) continue;
-      auto known = brokerMasters_.find(bd.brokerName);
-      if (known == brokerMasters_.end() || known->second != master->second) newBrokers.push_back(master->second);
-      brokerMasters_[bd.brokerName] = master->second;
+      auto& known = brokerAddrTable_[bd.brokerName];
+      for (const auto& node : bd.brokerAddrs) {
+        if (node.first != kMasterId && !withSlaves) continue;
+        bool seen = false;
+        for (const auto& k : known) seen = seen || k.second == node.second;
+        if (!seen) newBrokers.push_back(node.second);
+      }
+      // The newest route's view of a broker replaces the old one (a master
+      // that died is gone from it, one that joined is in it).
+      known = bd.brokerAddrs;
     }
     routes_[topic] = route;
     publishInfos_[topic] = std::move(info);
+    if (changed && old != routes_.end()) listener = routeListener_;
   }
-  // A broker we never talked to learns about this client right away, so it
-  // can reach the producer group (transaction checks) or the consumer.
+  // A broker we never talked to (or that came back) learns about this client
+  // right away, so it can reach the producer group (transaction checks) or
+  // the consumer, and our old failures there are forgotten.
+  for (const auto& addr : newBrokers) remoting_.forgetFailures(addr);
   if (!newBrokers.empty()) sendHeartbeatTo(newBrokers);
+  if (listener) {
+    RMQ_LOG(kInfo, "route of " << topic << " changed");
+    listener(topic);
+  }
 }
 
 std::shared_ptr<const TopicRouteData> ClientInstance::queryPublishRoute(const std::string& topic,
@@ -512,6 +553,44 @@ void ClientInstance::refreshAllRoutes() {
     if (isStopped()) return;
     updateRouteFromNameServer(topic, kRouteRefreshTimeoutMs);
   }
+  cleanOfflineBrokers();
+}
+
+void ClientInstance::cleanOfflineBrokers() {
+  std::vector<std::string> offline;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::set<std::string> named;
+    for (const auto& entry : routes_) {
+      for (const auto& bd : entry.second->brokerDatas) {
+        for (const auto& node : bd.brokerAddrs) named.insert(node.second);
+      }
+    }
+    for (auto broker = brokerAddrTable_.begin(); broker != brokerAddrTable_.end();) {
+      auto& nodes = broker->second;
+      for (auto node = nodes.begin(); node != nodes.end();) {
+        if (named.count(node->second) != 0) {
+          ++node;
+          continue;
+        }
+        RMQ_LOG(kInfo, "broker " << broker->first << " node " << node->first << " at " << node->second
+                                 << " left every route; forgetting it");
+        offline.push_back(node->second);
+        node = nodes.erase(node);
+      }
+      broker = nodes.empty() ? brokerAddrTable_.erase(broker) : std::next(broker);
+    }
+  }
+  if (offline.empty() || isStopped()) return;
+  scheduler_.scheduleOnce(
+      [this, offline] {
+        std::set<std::string> current;
+        for (const auto& addr : allBrokerAddresses(true)) current.insert(addr);
+        for (const auto& addr : offline) {
+          if (current.count(addr) == 0) remoting_.closeConnection(addr, "the broker left the route");
+        }
+      },
+      kOfflineBrokerGraceMs);
 }
 
 bool ClientInstance::isStopped() const {
@@ -519,17 +598,70 @@ bool ClientInstance::isStopped() const {
   return stopped_;
 }
 
-std::string ClientInstance::findBrokerMasterAddress(const std::string& brokerName) const {
+std::string ClientInstance::findBrokerAddressInPublish(const std::string& brokerName) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto found = brokerMasters_.find(brokerName);
-  return found == brokerMasters_.end() ? std::string() : found->second;
+  auto broker = brokerAddrTable_.find(brokerName);
+  if (broker == brokerAddrTable_.end()) return std::string();
+  auto master = broker->second.find(kMasterId);
+  return master == broker->second.end() ? std::string() : master->second;
 }
 
-std::vector<std::string> ClientInstance::allMasterBrokerAddresses() const {
+bool ClientInstance::pickNode(const std::map<int64_t, std::string>& nodes,
+                              std::map<int64_t, std::string>::const_iterator preferred, bool allowOthers,
+                              BrokerAddress* out) const {
+  if (preferred == nodes.end()) return false;
+  auto chosen = preferred;
+  if (allowOthers && !remoting_.downReason(preferred->second).empty()) {
+    for (auto node = nodes.begin(); node != nodes.end(); ++node) {
+      if (node != preferred && remoting_.downReason(node->second).empty()) {
+        chosen = node;
+        break;
+      }
+    }
+  }
+  out->addr = chosen->second;
+  out->slave = chosen->first != kMasterId;
+  return true;
+}
+
+bool ClientInstance::findBrokerAddressInSubscribe(const std::string& brokerName, int64_t brokerId,
+                                                  bool onlyThisBroker, BrokerAddress* out) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto broker = brokerAddrTable_.find(brokerName);
+  if (broker == brokerAddrTable_.end() || broker->second.empty()) return false;
+  const auto& nodes = broker->second;
+  auto found = nodes.find(brokerId);
+  if (found == nodes.end() && brokerId != kMasterId) found = nodes.find(brokerId + 1);
+  if (found == nodes.end() && !onlyThisBroker) found = nodes.begin();
+  return pickNode(nodes, found, !onlyThisBroker, out);
+}
+
+bool ClientInstance::findBrokerAddressInAdmin(const std::string& brokerName, BrokerAddress* out) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto broker = brokerAddrTable_.find(brokerName);
+  if (broker == brokerAddrTable_.end() || broker->second.empty()) return false;
+  // Ordered by id: the master first, else the lowest slave.
+  return pickNode(broker->second, broker->second.begin(), true, out);
+}
+
+std::vector<std::string> ClientInstance::allBrokerAddresses(bool withSlaves) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::set<std::string> unique;
-  for (const auto& entry : brokerMasters_) unique.insert(entry.second);
+  for (const auto& broker : brokerAddrTable_) {
+    for (const auto& node : broker.second) {
+      if (withSlaves || node.first == kMasterId) unique.insert(node.second);
+    }
+  }
   return std::vector<std::string>(unique.begin(), unique.end());
+}
+
+std::vector<std::string> ClientInstance::brokerNamesOf(const std::string& topic) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> names;
+  auto route = routes_.find(topic);
+  if (route == routes_.end()) return names;
+  for (const auto& bd : route->second->brokerDatas) names.push_back(bd.brokerName);
+  return names;
 }
 
 }  // namespace rmq

@@ -65,6 +65,7 @@ ClientConfig clientConfigOf(const Config& config) {
   client.secretKey = config.secretKey;
   client.onsChannel = config.onsChannel;
   client.tls = config.tls;
+  client.pollNameServerIntervalMs = config.pollNameServerIntervalMs;
   return client;
 }
 
@@ -105,6 +106,15 @@ struct ConsumerData {
   bool unitMode = false;
 };
 
+// Where a request about a broker goes (FindBrokerResult.java).
+struct BrokerAddress {
+  std::string addr;
+  bool slave = false;
+};
+
+// Told the topic whose route changed (brokers or queues came or went).
+using RouteChangeListener = std::function<void(const std::string& topic)>;
+
 class ClientInstance {
  public:
   explicit ClientInstance(ClientConfig config);
@@ -130,8 +140,17 @@ class ClientInstance {
   void registerConsumer(const std::string& group, std::function<ConsumerData()> provider);
   void unregisterConsumer(const std::string& group);
 
-  // Heartbeat (HEART_BEAT, code 34) to every known master broker now.
+  // Heartbeat (HEART_BEAT, code 34) now to every broker of the cached
+  // routes: masters and slaves when a consumer is registered (it may read
+  // from a slave), masters only for producers, as the Java client does.
   void sendHeartbeatToAllBrokers();
+  // One heartbeat to `addr`; `done(true)` once it was answered with success,
+  // `done(false)` on any failure. Used to probe a broker that failed.
+  void sendHeartbeatTo(const std::string& addr, std::function<void(bool)> done);
+
+  // Called (on the thread that refreshed the route, no lock held) whenever a
+  // topic's route changed. One listener per instance; set before start().
+  void setRouteChangeListener(RouteChangeListener listener);
 
   // Route lookup, cached and refreshed every pollNameServerIntervalMs. On a
   // cache miss asks the name servers (failing over in order) with at most
@@ -141,19 +160,43 @@ class ClientInstance {
   // Forces a route query now; returns false if the name servers did not answer.
   bool updateRouteFromNameServer(const std::string& topic, int64_t timeoutMs);
 
-  // Master address of a broker known from any cached route; "" if unknown.
-  std::string findBrokerMasterAddress(const std::string& brokerName) const;
-  std::vector<std::string> allMasterBrokerAddresses() const;
+  // MQClientInstance.findBrokerAddressInPublish: the master's address, ""
+  // when the routes know no master of `brokerName`.
+  std::string findBrokerAddressInPublish(const std::string& brokerName) const;
+  // findBrokerAddressInSubscribe: broker `brokerId` of `brokerName`, else
+  // (a slave id) the next slave, else unless `onlyThisBroker` any node of
+  // it. Unless `onlyThisBroker`, a node that looks down (see
+  // RemotingClient::downReason) gives way to one that does not, so a read
+  // moves to a slave as soon as its master stops answering, before the
+  // name server says so. False when no node of the broker is known.
+  bool findBrokerAddressInSubscribe(const std::string& brokerName, int64_t brokerId, bool onlyThisBroker,
+                                    BrokerAddress* out) const;
+  // findBrokerAddressInAdmin: the master, else a slave (offsets, admin
+  // queries); a node that looks down gives way as above.
+  bool findBrokerAddressInAdmin(const std::string& brokerName, BrokerAddress* out) const;
+  // Every address of the cached routes (masters, and slaves when asked).
+  std::vector<std::string> allBrokerAddresses(bool withSlaves) const;
+  // Broker names of `topic`'s cached route.
+  std::vector<std::string> brokerNamesOf(const std::string& topic) const;
 
   // Sends a request to a name server, trying each configured address in turn.
   std::unique_ptr<RemotingCommand> invokeNameServer(RemotingCommand& request, int64_t timeoutMs);
 
  private:
   void refreshAllRoutes();
+  // cleanOfflineBroker: forgets addresses no cached route names any more and
+  // closes their connections (after a grace period, so that consumers that
+  // release the broker's queues can still commit their offsets there).
+  void cleanOfflineBrokers();
   std::vector<std::string> nameServerAddresses() const;
   std::vector<std::string> nameServerAddressesLocked() const;
   std::string heartbeatBody() const;
   void sendHeartbeatTo(const std::vector<std::string>& brokers);
+  bool hasConsumers() const;
+  // Picks from the nodes of one broker: `preferred` unless it looks down and
+  // another does not.
+  bool pickNode(const std::map<int64_t, std::string>& nodes, std::map<int64_t, std::string>::const_iterator preferred,
+                bool allowOthers, BrokerAddress* out) const;
   std::shared_ptr<const TopicRouteData> queryRoute(const std::string& topic, int64_t timeoutMs);
   // queryRoute, falling back to the auto-create topic's route for producers.
   std::shared_ptr<const TopicRouteData> queryPublishRoute(const std::string& topic, int64_t timeoutMs);
@@ -173,7 +216,10 @@ class ClientInstance {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const TopicRouteData>> routes_;
   std::map<std::string, std::shared_ptr<const TopicPublishInfo>> publishInfos_;
-  std::map<std::string, std::string> brokerMasters_;  // brokerName -> addr
+  // brokerAddrTable: broker name -> broker id -> address, as the newest
+  // route naming that broker says.
+  std::map<std::string, std::map<int64_t, std::string>> brokerAddrTable_;
+  RouteChangeListener routeListener_;
   std::vector<std::string> producerGroups_;
   std::map<std::string, std::function<ConsumerData()>> consumers_;
   size_t nameServerIndex_ = 0;

@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "consumer/pull_api.h"
+#include "consumer/pull_wrapper.h"
 #include "consumer/subscription.h"
 #include "producer/validators.h"
 #include "remoting/protocol_codes.h"
@@ -70,6 +71,7 @@ void PullConsumer::start() {
 
   auto session = std::make_shared<Session>();
   session->client = std::make_shared<ClientInstance>(clientConfigOf(config_));
+  session->pulls = std::make_shared<PullWrapper>(session->client);
   session->config = config_;
 
   // What DefaultMQPullConsumerImpl announces: an active consumer of the
@@ -150,17 +152,9 @@ PullResult PullConsumer::pull(const MessageQueue& queue, const std::string& expr
   ClientInstance& client = *current->client;
   const SubscriptionData subscription = buildSubscription(queue.topic, expression);
 
-  // PullAPIWrapper.pullKernelImpl: the master of the queue's broker,
-  // looked up again on the name server when no cached route names it.
-  std::string addr = client.findBrokerMasterAddress(queue.brokerName);
-  if (addr.empty()) {
-    client.updateRouteFromNameServer(queue.topic, current->config.routeTimeoutMs);
-    addr = client.findBrokerMasterAddress(queue.brokerName);
-  }
-  if (addr.empty()) {
-    throw MQException(ErrorKind::kNoRoute, "the broker " + queue.brokerName + " of " + describe(queue) +
-                                               " is not known to the name server");
-  }
+  // PullAPIWrapper.pullKernelImpl: the master, a slave it suggested, or any
+  // node of the broker left in the route.
+  const BrokerAddress node = current->pulls->target(queue, current->config.routeTimeoutMs);
 
   PullRequestSpec spec;
   spec.group = current->config.groupName;
@@ -171,8 +165,9 @@ PullResult PullConsumer::pull(const MessageQueue& queue, const std::string& expr
   spec.suspendTimeoutMs = kBrokerSuspendMaxMs;
   spec.subscription = subscription.subString;
   spec.subVersion = 0;  // tag expressions carry no version
-  RemotingCommand request = buildPullRequest(spec);
-  auto response = client.remoting().invokeSync(addr, request, current->config.pullTimeoutMs);
+  RemotingCommand request = PullWrapper::buildRequest(spec, node);
+  auto response = client.remoting().invokeSync(node.addr, request, current->config.pullTimeoutMs);
+  current->pulls->onResponse(queue, *response);
 
   PullResult result;
   if (!pullStatusOfResponse(response->code, &result.status)) {

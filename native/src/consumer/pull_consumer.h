@@ -23,6 +23,7 @@
 namespace rmq {
 
 class ClientInstance;
+class PullWrapper;
 
 struct PullConsumerConfig {
   std::string groupName;
@@ -33,6 +34,7 @@ struct PullConsumerConfig {
   std::string secretKey;
   std::string onsChannel = "ALIYUN";
   TlsOptions tls;
+  int64_t pollNameServerIntervalMs = 30000;  // route refresh
   int64_t pullTimeoutMs = 10000;   // DefaultMQPullConsumer.consumerPullTimeoutMillis
   int64_t routeTimeoutMs = 3000;   // name server queries
 };
@@ -89,6 +91,7 @@ class PullConsumer {
   // configuration as it was at start().
   struct Session {
     std::shared_ptr<ClientInstance> client;
+    std::shared_ptr<PullWrapper> pulls;
     PullConsumerConfig config;
   };
 

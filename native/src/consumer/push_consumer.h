@@ -3,6 +3,11 @@
 // messages to the listener on a pool of threads (or one queue at a time, in
 // order, for orderly consumers), and keeps the consume offsets.
 //
+// Its parts follow the Java client's seams: rebalance.h (which queues are
+// ours, orderly locks), process_queue.h (what was pulled and not consumed),
+// pull_wrapper.h (which broker node a pull goes to), offset_store.h,
+// consume_service.h (concurrent and orderly), send_back.h, consume_pool.h.
+//
 // Threads: the client instance's I/O, callback and timer threads, plus
 // `threadCount` consume threads. Pull results arrive on the callback thread;
 // rebalance and offset persistence run on the timer thread. No lock is held
@@ -50,6 +55,7 @@ struct PushConsumerConfig {
   bool traceEnabled = false;        // SubBefore / SubAfter records to the trace topic
   TlsOptions tls;
   std::string offsetStoreDir;      // broadcasting offsets; default ~/.rocketmq_offsets
+  int64_t pollNameServerIntervalMs = 30000;  // route refresh (pollNameServerInterval)
 };
 
 class ConsumerEngine;

@@ -22,6 +22,16 @@ int64_t wallNowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// How often brokers isolated by the fault strategy are probed (the Java 5
+// client's detector runs every 3 s).
+constexpr int64_t kFaultProbeIntervalMs = 3000;
+
+// The same failure, with the broker it happened at in front: "which broker"
+// is the first thing to know about a failed send in a cluster.
+MQException atBroker(const MQException& e, const MessageQueue& queue, const std::string& addr) {
+  return MQException(e.kind(), "broker " + queue.brokerName + " at " + addr + ": " + e.what(), e.responseCode());
+}
+
 // Appends one pair to an encoded property string (key\x01value, pairs
 // separated by \x02).
 void appendProperty(std::string& encoded, const char* key, const std::string& value) {
@@ -167,6 +177,24 @@ void Producer::setTls(const TlsOptions& options) {
   config_.tls = options;
 }
 
+void Producer::setSendLatencyFaultEnable(bool enabled) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    config_.sendLatencyFaultEnable = enabled;
+  }
+  faults_.setEnabled(enabled);
+}
+
+void Producer::setPollNameServerIntervalMs(int64_t intervalMs) {
+  if (intervalMs <= 0) throw MQException(ErrorKind::kIllegalArgument, "the route poll interval must be positive");
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (state_ != State::kCreated) {
+    RMQ_LOG(kWarn, "route poll interval cannot change after the producer started; ignored");
+    return;
+  }
+  config_.pollNameServerIntervalMs = intervalMs;
+}
+
 ProducerConfig Producer::config() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return config_;
@@ -190,6 +218,9 @@ void Producer::start() {
         [this](const std::string& addr, RemotingCommand& request) { return onCheckTransactionState(addr, request); });
   }
   client->start();
+  faults_.setEnabled(config_.sendLatencyFaultEnable);
+  client->scheduler().scheduleAtFixedRate([this] { probeIsolatedBrokers(); }, kFaultProbeIntervalMs,
+                                          kFaultProbeIntervalMs);
   client_ = std::move(client);
   if (config_.traceEnabled) trace_ = startTraceDispatcher(traceOptionsOf(config_, "pub"));
   state_ = State::kRunning;
@@ -302,19 +333,34 @@ std::shared_ptr<const TopicPublishInfo> Producer::publishInfo(ClientInstance& cl
 }
 
 MessageQueue Producer::selectQueue(const TopicPublishInfo& info, const std::string& avoidBroker) {
-  uint32_t position;
+  std::lock_guard<std::mutex> lock(mutex_);
+  return faults_.select(info, queueCounters_[info.queues.front().topic], avoidBroker);
+}
+
+void Producer::probeIsolatedBrokers() {
+  std::shared_ptr<ClientInstance> client;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    position = queueCounters_[info.queues.front().topic]++;
+    if (state_ != State::kRunning) return;
+    client = client_;
   }
-  const size_t n = info.queues.size();
-  if (!avoidBroker.empty()) {
-    for (size_t i = 0; i < n; ++i) {
-      const MessageQueue& q = info.queues[(position + i) % n];
-      if (q.brokerName != avoidBroker) return q;
+  for (const std::string& broker : faults_.isolatedBrokers()) {
+    const std::string addr = client->findBrokerAddressInPublish(broker);
+    if (addr.empty()) {
+      faults_.forget(broker);  // left the route: nothing to send there anyway
+      continue;
     }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!probing_.insert(broker).second) continue;
+    }
+    // Runs on the callback thread; the producer outlives its client's threads.
+    client->sendHeartbeatTo(addr, [this, broker](bool answered) {
+      if (answered) faults_.markRecovered(broker);
+      std::lock_guard<std::mutex> lock(mutex_);
+      probing_.erase(broker);
+    });
   }
-  return info.queues[position % n];
 }
 
 MessageQueue Producer::selectWithSelector(const TopicPublishInfo& info, const Message& msg,
@@ -329,9 +375,9 @@ MessageQueue Producer::selectWithSelector(const TopicPublishInfo& info, const Me
 }
 
 std::string Producer::brokerAddress(ClientInstance& client, const MessageQueue& queue, int64_t timeoutMs) const {
-  std::string addr = client.findBrokerMasterAddress(queue.brokerName);
+  std::string addr = client.findBrokerAddressInPublish(queue.brokerName);
   if (addr.empty() && client.updateRouteFromNameServer(queue.topic, timeoutMs)) {
-    addr = client.findBrokerMasterAddress(queue.brokerName);
+    addr = client.findBrokerAddressInPublish(queue.brokerName);
   }
   if (addr.empty()) {
     throw MQException(ErrorKind::kNoRoute, "no master address known for broker " + queue.brokerName);
@@ -345,11 +391,20 @@ SendResult Producer::sendToQueue(ClientInstance& client, const OutgoingMessage& 
                                  const ProducerConfig& cfg, int64_t timeoutMs) {
   const std::string addr = brokerAddress(client, queue, timeoutMs);
   const int64_t started = wallNowMs();
+  const int64_t startedSteady = steadyNowMs();
   RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, started);
-  auto response = client.remoting().invokeSync(addr, request, timeoutMs);
-  SendResult result = parseSendResponse(*response, prepared, queue);
-  if (cfg.traceEnabled) tracePub(prepared, result, cfg.groupName, started, addr);
-  return result;
+  try {
+    auto response = client.remoting().invokeSync(addr, request, timeoutMs);
+    SendResult result = parseSendResponse(*response, prepared, queue);
+    faults_.update(queue.brokerName, steadyNowMs() - startedSteady, false);
+    if (cfg.traceEnabled) tracePub(prepared, result, cfg.groupName, started, addr);
+    return result;
+  } catch (const MQException& e) {
+    const bool brokerAtFault = isRetryableSendError(e);
+    faults_.update(queue.brokerName, steadyNowMs() - startedSteady, brokerAtFault);
+    if (e.kind() == ErrorKind::kBrokerError && !brokerAtFault) throw;  // the broker's own words say it all
+    throw atBroker(e, queue, addr);
+  }
 }
 
 void Producer::tracePub(const OutgoingMessage& msg, const SendResult& result, const std::string& groupName,
@@ -445,7 +500,12 @@ void Producer::sendOneway(const Message& msg) {
   const MessageQueue queue = selectQueue(*info, std::string());
   const std::string addr = brokerAddress(*client, queue, cfg.sendTimeoutMs);
   RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, wallNowMs());
-  client->remoting().invokeOneway(addr, request, cfg.sendTimeoutMs);
+  try {
+    client->remoting().invokeOneway(addr, request, cfg.sendTimeoutMs);
+  } catch (const MQException& e) {
+    faults_.update(queue.brokerName, FaultStrategy::kIsolationLatencyMs, true);
+    throw atBroker(e, queue, addr);
+  }
 }
 
 SendResult Producer::sendOrderly(const Message& msg, const QueueSelector& selector, int retries) {
@@ -528,14 +588,17 @@ void Producer::startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt) {
     }
     const std::string addr = brokerAddress(*attempt->client, queue, remaining);
     const int64_t started = wallNowMs();
+    const int64_t startedSteady = steadyNowMs();
     RemotingCommand request = buildSendRequest(attempt->cfg.groupName, attempt->msg, queue, started);
     --attempt->attemptsLeft;
     attempt->client->remoting().invokeAsync(
         addr, request, remaining,
-        [this, attempt, queue, addr, started](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
+        [this, attempt, queue, addr, started, startedSteady](std::unique_ptr<RemotingCommand> response,
+                                                             std::exception_ptr error) {
           if (!error) {
             try {
               const SendResult result = parseSendResponse(*response, attempt->msg, queue);
+              if (!attempt->fixedQueue) faults_.update(queue.brokerName, steadyNowMs() - startedSteady, false);
               if (attempt->cfg.traceEnabled) tracePub(attempt->msg, result, attempt->cfg.groupName, started, addr);
               deliver(attempt->callback, &result, nullptr);
               return;
@@ -543,7 +606,11 @@ void Producer::startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt) {
               error = std::current_exception();
             }
           }
-          onAsyncFailure(attempt, queue, asMQException(error));
+          MQException failure = asMQException(error);
+          const bool brokerAtFault = isRetryableSendError(failure);
+          if (!attempt->fixedQueue) faults_.update(queue.brokerName, steadyNowMs() - startedSteady, brokerAtFault);
+          if (failure.kind() != ErrorKind::kBrokerError || brokerAtFault) failure = atBroker(failure, queue, addr);
+          onAsyncFailure(attempt, queue, failure);
         });
   } catch (const MQException& e) {
     // Report on the callback thread, like every other outcome of an async send.

@@ -13,12 +13,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "client/client_instance.h"
 #include "common/errors.h"
 #include "message/message.h"
+#include "producer/fault_strategy.h"
 #include "producer/send_request.h"
 #include "producer/send_result.h"
 #include "trace/trace_dispatcher.h"
@@ -40,6 +42,11 @@ struct ProducerConfig {
   int retryTimesWhenSendFailed = 2;  // extra attempts of a sync send
   bool traceEnabled = false;
   TlsOptions tls;
+  // Latency fault tolerance (see FaultStrategy). Off by default in the Java
+  // client; on here: a dead or hung broker then costs one failed send, not
+  // one in every few.
+  bool sendLatencyFaultEnable = true;
+  int64_t pollNameServerIntervalMs = 30000;  // route refresh (pollNameServerInterval)
 };
 
 // Picks an index into `queues` (all writable queues of the topic).
@@ -69,6 +76,9 @@ class Producer {
   void setMaxMessageSize(size_t size);
   void setTraceEnabled(bool enabled);
   void setTls(const TlsOptions& options);
+  // Any time; takes effect with the next send.
+  void setSendLatencyFaultEnable(bool enabled);
+  void setPollNameServerIntervalMs(int64_t intervalMs);  // before start
   // Makes this a transactional producer; must be set before start().
   void setTransactionChecker(TransactionChecker checker);
   ProducerConfig config() const;
@@ -114,6 +124,8 @@ class Producer {
   SendResult sendToQueue(ClientInstance& client, const OutgoingMessage& prepared, const MessageQueue& queue,
                          const ProducerConfig& cfg, int64_t timeoutMs);
   void startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt);
+  // Probes brokers the fault strategy isolated; answered ones take sends again.
+  void probeIsolatedBrokers();
   void onAsyncFailure(const std::shared_ptr<AsyncAttempt>& attempt, const MessageQueue& queue,
                       const MQException& error);
 
@@ -137,10 +149,13 @@ class Producer {
   TransactionChecker checker_;
   std::map<std::string, uint32_t> queueCounters_;  // per-topic round-robin position
   std::shared_ptr<TraceDispatcher> trace_;         // set while running with trace on
+  FaultStrategy faults_;
+  std::set<std::string> probing_;                  // brokers with a probe in flight (under mutex_)
 };
 
 // True for failures a send retries on another broker: connection loss,
-// timeouts, and broker answers meaning "try elsewhere".
+// timeouts, and broker answers meaning "try elsewhere". These are also the
+// failures that make the fault strategy isolate the broker.
 bool isRetryableSendError(const MQException& e);
 
 }  // namespace rmq

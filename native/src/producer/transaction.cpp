@@ -61,7 +61,7 @@ void Producer::endTransaction(ClientInstance& client, const SendResult& half, Lo
                               const std::string& remark, int64_t timeoutMs) {
   // The commit log offset is encoded in the broker's offset message id.
   const OffsetMessageId stored = decodeOffsetMessageId(half.offsetMsgId.empty() ? half.msgId : half.offsetMsgId);
-  const std::string addr = client.findBrokerMasterAddress(half.queue.brokerName);
+  const std::string addr = client.findBrokerAddressInPublish(half.queue.brokerName);
   if (addr.empty()) {
     throw MQException(ErrorKind::kNoRoute, "no master address known for broker " + half.queue.brokerName);
   }

@@ -1,0 +1,51 @@
+#include "client/admin_api.h"
+
+#include "common/errors.h"
+#include "remoting/protocol_codes.h"
+
+namespace rmq {
+
+namespace {
+
+constexpr int64_t kMasterId = 0;
+
+int64_t offsetQuery(ClientInstance& client, const MessageQueue& mq, RemotingCommand& request, const char* what,
+                    int64_t timeoutMs) {
+  request.extFields["topic"] = mq.topic;
+  request.extFields["queueId"] = std::to_string(mq.queueId);
+  const BrokerAddress node = adminAddress(client, mq, timeoutMs);
+  auto response = client.remoting().invokeSync(node.addr, request, timeoutMs);
+  if (response->code != response_code::kSuccess) {
+    throw MQException(ErrorKind::kBrokerError,
+                      std::string(what) + " refused by broker " + mq.brokerName + ": " + response->remark,
+                      response->code);
+  }
+  try {
+    return std::stoll(response->field("offset", "0"));
+  } catch (const std::exception&) {
+    throw MQException(ErrorKind::kProtocol, std::string(what) + " answer without a numeric offset");
+  }
+}
+
+}  // namespace
+
+BrokerAddress adminAddress(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs) {
+  BrokerAddress node;
+  if (client.findBrokerAddressInSubscribe(mq.brokerName, kMasterId, false, &node)) return node;
+  client.updateRouteFromNameServer(mq.topic, timeoutMs);
+  if (client.findBrokerAddressInSubscribe(mq.brokerName, kMasterId, false, &node)) return node;
+  throw MQException(ErrorKind::kNoRoute, "the broker " + mq.brokerName + " is not in the route of " + mq.topic);
+}
+
+int64_t queryMaxOffset(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetMaxOffset);
+  return offsetQuery(client, mq, request, "GET_MAX_OFFSET", timeoutMs);
+}
+
+int64_t searchOffset(ClientInstance& client, const MessageQueue& mq, int64_t timestampMs, int64_t timeoutMs) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kSearchOffsetByTimestamp);
+  request.extFields["timestamp"] = std::to_string(timestampMs);
+  return offsetQuery(client, mq, request, "SEARCH_OFFSET_BY_TIMESTAMP", timeoutMs);
+}
+
+}  // namespace rmq

@@ -1,9 +1,14 @@
 #include "remoting/tls.h"
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <mutex>
 
 #include "common/errors.h"
@@ -31,6 +36,12 @@ struct OpenSsl {
   int (*sslGetError)(const void* ssl, int result) = nullptr;
   long (*sslCtrl)(void* ssl, int cmd, long larg, void* parg) = nullptr;
   long (*sslGetVerifyResult)(const void* ssl) = nullptr;
+  void* (*sslGet0Param)(void* ssl) = nullptr;
+  void* (*sslGetRbio)(const void* ssl) = nullptr;
+  uint64_t (*bioNumberRead)(void* bio) = nullptr;
+  int (*paramSet1Host)(void* param, const char* name, size_t length) = nullptr;
+  int (*paramSet1IpAsc)(void* param, const char* ip) = nullptr;
+  void (*paramSetHostflags)(void* param, unsigned int flags) = nullptr;
   const char* (*verifyErrorString)(long code) = nullptr;
   unsigned long (*errGetError)() = nullptr;
   void (*errErrorStringN)(unsigned long code, char* buffer, size_t size) = nullptr;
@@ -50,6 +61,10 @@ constexpr long kSslModeMovingWriteBuffer = 0x2;
 constexpr int kSslCtrlSetTlsextHostname = 55;
 constexpr long kTlsextNametypeHostName = 0;
 constexpr long kX509VerifyOk = 0;
+// x509_vfy.h / x509v3.h.
+constexpr long kX509HostnameMismatch = 62;
+constexpr long kX509IpAddressMismatch = 64;
+constexpr unsigned int kX509CheckNoPartialWildcards = 0x4;
 
 template <typename Function>
 void bind(void* library, const char* name, Function& target) {
@@ -92,7 +107,13 @@ const OpenSsl& openSsl() {
       bind(library, "SSL_get_error", loaded->sslGetError);
       bind(library, "SSL_ctrl", loaded->sslCtrl);
       bind(library, "SSL_get_verify_result", loaded->sslGetVerifyResult);
+      bind(library, "SSL_get0_param", loaded->sslGet0Param);
+      bind(library, "SSL_get_rbio", loaded->sslGetRbio);
       // libcrypto's, reached through libssl's dependencies.
+      bind(library, "BIO_number_read", loaded->bioNumberRead);
+      bind(library, "X509_VERIFY_PARAM_set1_host", loaded->paramSet1Host);
+      bind(library, "X509_VERIFY_PARAM_set1_ip_asc", loaded->paramSet1IpAsc);
+      bind(library, "X509_VERIFY_PARAM_set_hostflags", loaded->paramSetHostflags);
       bind(library, "X509_verify_cert_error_string", loaded->verifyErrorString);
       bind(library, "ERR_get_error", loaded->errGetError);
       bind(library, "ERR_error_string_n", loaded->errErrorStringN);
@@ -118,28 +139,64 @@ std::string lastOpenSslError(const OpenSsl& ssl) {
   return text;
 }
 
+// "[::1]" -> "::1"; anything else unchanged.
+std::string withoutBrackets(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+// What the server sent first, as seen before OpenSSL read any of it.
+enum class FirstBytes { kUnseen, kTls, kOther, kClosed };
+
+FirstBytes peekFirstBytes(int fd) {
+  unsigned char head[2];
+  ssize_t n = ::recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno == ECONNRESET)) return FirstBytes::kClosed;
+  if (n <= 0) return FirstBytes::kUnseen;
+  // A TLS record starts with its content type (20 to 23) and the major version 3.
+  if (head[0] < 20 || head[0] > 23) return FirstBytes::kOther;
+  if (n < 2) return FirstBytes::kUnseen;
+  return head[1] == 3 ? FirstBytes::kTls : FirstBytes::kOther;
+}
+
 }  // namespace
+
+bool isIpLiteral(const std::string& host) {
+  std::string bare = withoutBrackets(host);
+  unsigned char address[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, bare.c_str(), address) == 1) return true;
+  // A scope ("fe80::1%eth0") is no part of the address a certificate names.
+  return ::inet_pton(AF_INET6, bare.substr(0, bare.find('%')).c_str(), address) == 1;
+}
 
 class TlsContext {
  public:
-  TlsContext(const OpenSsl& api, void* ctx) : api_(api), ctx_(ctx) {}
+  TlsContext(const OpenSsl& api, void* ctx, bool verifyPeer, bool checkName)
+      : api_(api), ctx_(ctx), verifyPeer_(verifyPeer), checkName_(checkName) {}
   ~TlsContext() { api_.ctxFree(ctx_); }
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   const OpenSsl& api() const { return api_; }
   void* ctx() const { return ctx_; }
+  // The server's certificate chain must verify against the CA file.
+  bool verifyPeer() const { return verifyPeer_; }
+  // ... and name the host connected to.
+  bool checkName() const { return checkName_; }
 
  private:
   const OpenSsl& api_;
   void* ctx_;
+  bool verifyPeer_;
+  bool checkName_;
 };
 
 std::shared_ptr<TlsContext> makeTlsContext(const TlsOptions& options) {
   const OpenSsl& api = openSsl();
   void* ctx = api.ctxNew(api.clientMethod());
   if (ctx == nullptr) throw MQException(ErrorKind::kIllegalState, "SSL_CTX_new failed: " + lastOpenSslError(api));
-  auto context = std::make_shared<TlsContext>(api, ctx);
+  const bool verifyPeer = !options.caFile.empty();
+  auto context = std::make_shared<TlsContext>(api, ctx, verifyPeer, verifyPeer && options.verifyHostname);
   // Partial writes: the I/O thread resumes a frame where the socket stopped.
   api.ctxCtrl(ctx, kSslCtrlMode, kSslModePartialWrite | kSslModeMovingWriteBuffer, nullptr);
   if (options.caFile.empty()) {
@@ -162,13 +219,33 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
                                                 const std::string& host,
                                                 std::chrono::steady_clock::time_point deadline) {
   const OpenSsl& api = context->api();
+  const std::string name = withoutBrackets(host);
+  const bool ipLiteral = isIpLiteral(name);
   api.errClearError();
   void* ssl = api.sslNew(context->ctx());
   if (ssl == nullptr) throw MQException(ErrorKind::kConnectFailed, "SSL_new failed: " + lastOpenSslError(api));
   std::unique_ptr<TlsSession> session(new TlsSession(context, ssl));
   api.sslSetFd(ssl, fd);
-  // SNI, for servers behind a TLS-terminating proxy.
-  api.sslCtrl(ssl, kSslCtrlSetTlsextHostname, kTlsextNametypeHostName, const_cast<char*>(host.c_str()));
+  if (!ipLiteral) {
+    // SNI, for servers behind a TLS-terminating proxy; RFC 6066 allows DNS names only.
+    api.sslCtrl(ssl, kSslCtrlSetTlsextHostname, kTlsextNametypeHostName, const_cast<char*>(name.c_str()));
+  }
+  if (context->checkName()) {
+    void* param = api.sslGet0Param(ssl);
+    int set = 0;
+    if (ipLiteral) {
+      set = api.paramSet1IpAsc(param, name.substr(0, name.find('%')).c_str());
+    } else {
+      api.paramSetHostflags(param, kX509CheckNoPartialWildcards);
+      set = api.paramSet1Host(param, name.c_str(), name.size());
+    }
+    if (set != 1) {
+      throw MQException(ErrorKind::kConnectFailed,
+                        "cannot check the server's certificate against the host " + name + ": " +
+                            lastOpenSslError(api));
+    }
+  }
+  FirstBytes first = FirstBytes::kUnseen;
   while (true) {
     int result = api.sslConnect(ssl);
     if (result == 1) break;
@@ -176,15 +253,27 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
     short wanted = error == kSslErrorWantRead ? POLLIN : error == kSslErrorWantWrite ? POLLOUT : 0;
     if (wanted == 0) {
       std::string why = lastOpenSslError(api);
-      long verify = api.sslGetVerifyResult(ssl);
-      if (verify != kX509VerifyOk) why += std::string(" (certificate: ") + api.verifyErrorString(verify) + ")";
+      long verify = context->verifyPeer() ? api.sslGetVerifyResult(ssl) : kX509VerifyOk;
+      if (verify != kX509VerifyOk) {
+        why = std::string("certificate verify failed: ") + api.verifyErrorString(verify);
+        if (verify == kX509HostnameMismatch || verify == kX509IpAddressMismatch) {
+          why += " (the server's certificate is not for " + name + ")";
+        }
+      } else if (first == FirstBytes::kClosed || first == FirstBytes::kOther) {
+        if (why.empty()) why = "connection closed";
+        why += first == FirstBytes::kClosed ? "; the server closed the connection without a TLS answer"
+                                            : "; the server answered with bytes that are not TLS";
+        why += " (the server does not speak TLS?)";
+      }
       throw MQException(ErrorKind::kConnectFailed,
-                        "TLS handshake with " + host + " failed: " + (why.empty() ? "connection closed" : why));
+                        "TLS handshake with " + name + " failed: " + (why.empty() ? "connection closed" : why));
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) throw MQException(ErrorKind::kTimeout, "TLS handshake with " + host + " timed out");
+    if (left.count() <= 0) throw MQException(ErrorKind::kTimeout, "TLS handshake with " + name + " timed out");
     pollfd p{fd, wanted, 0};
     ::poll(&p, 1, static_cast<int>(left.count()));
+    // Exact only while OpenSSL has read nothing: then the peek sees the server's first bytes.
+    if (first == FirstBytes::kUnseen && api.bioNumberRead(api.sslGetRbio(ssl)) == 0) first = peekFirstBytes(fd);
   }
   return session;
 }

@@ -130,8 +130,10 @@ void testPlainClientAgainstTlsServers() {
           "a server dropping a plain client before any frame: " + error);
   }
   {
-    // ... or answers with a TLS alert (content type 21, version 3.3) first.
+    // ... or answers it with a TLS alert (content type 21, version 3.3).
     OneShotServer server([](int fd) {
+      rmq::RemotingCommand request;
+      receiveFrame(fd, request);
       sendAll(fd, std::string("\x15\x03\x03\x00\x02\x02\x46", 7));
       awaitHangUp(fd);
     });

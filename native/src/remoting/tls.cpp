@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdint>
 #include <mutex>
 
 #include "common/errors.h"
@@ -37,8 +36,9 @@ struct OpenSsl {
   long (*sslCtrl)(void* ssl, int cmd, long larg, void* parg) = nullptr;
   long (*sslGetVerifyResult)(const void* ssl) = nullptr;
   void* (*sslGet0Param)(void* ssl) = nullptr;
-  void* (*sslGetRbio)(const void* ssl) = nullptr;
-  uint64_t (*bioNumberRead)(void* bio) = nullptr;
+  using MessageCallback = void (*)(int writing, int version, int contentType, const void* data, size_t size,
+                                   void* ssl, void* arg);
+  void (*sslSetMsgCallback)(void* ssl, MessageCallback callback) = nullptr;
   int (*paramSet1Host)(void* param, const char* name, size_t length) = nullptr;
   int (*paramSet1IpAsc)(void* param, const char* ip) = nullptr;
   void (*paramSetHostflags)(void* param, unsigned int flags) = nullptr;
@@ -58,7 +58,9 @@ constexpr int kSslVerifyPeer = 1;
 constexpr int kSslCtrlMode = 33;
 constexpr long kSslModePartialWrite = 0x1;
 constexpr long kSslModeMovingWriteBuffer = 0x2;
+constexpr int kSslCtrlSetMsgCallbackArg = 16;
 constexpr int kSslCtrlSetTlsextHostname = 55;
+constexpr int kSsl3RtHeader = 0x100;
 constexpr long kTlsextNametypeHostName = 0;
 constexpr long kX509VerifyOk = 0;
 // x509_vfy.h / x509v3.h.
@@ -108,9 +110,8 @@ const OpenSsl& openSsl() {
       bind(library, "SSL_ctrl", loaded->sslCtrl);
       bind(library, "SSL_get_verify_result", loaded->sslGetVerifyResult);
       bind(library, "SSL_get0_param", loaded->sslGet0Param);
-      bind(library, "SSL_get_rbio", loaded->sslGetRbio);
+      bind(library, "SSL_set_msg_callback", loaded->sslSetMsgCallback);
       // libcrypto's, reached through libssl's dependencies.
-      bind(library, "BIO_number_read", loaded->bioNumberRead);
       bind(library, "X509_VERIFY_PARAM_set1_host", loaded->paramSet1Host);
       bind(library, "X509_VERIFY_PARAM_set1_ip_asc", loaded->paramSet1IpAsc);
       bind(library, "X509_VERIFY_PARAM_set_hostflags", loaded->paramSetHostflags);
@@ -145,18 +146,28 @@ std::string withoutBrackets(const std::string& host) {
   return host;
 }
 
-// What the server sent first, as seen before OpenSSL read any of it.
-enum class FirstBytes { kUnseen, kTls, kOther, kClosed };
+// The header of the first record the server sent, as OpenSSL reads it
+// (before judging it): tells a server that does not speak TLS from one
+// that refuses the handshake.
+struct ServerStart {
+  bool seen = false;
+  bool tls = false;
+};
 
-FirstBytes peekFirstBytes(int fd) {
-  unsigned char head[2];
-  ssize_t n = ::recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0 || (n < 0 && errno == ECONNRESET)) return FirstBytes::kClosed;
-  if (n <= 0) return FirstBytes::kUnseen;
-  // A TLS record starts with its content type (20 to 23) and the major version 3.
-  if (head[0] < 20 || head[0] > 23) return FirstBytes::kOther;
-  if (n < 2) return FirstBytes::kUnseen;
-  return head[1] == 3 ? FirstBytes::kTls : FirstBytes::kOther;
+void noteServerStart(int writing, int, int contentType, const void* data, size_t size, void*, void* arg) {
+  auto* start = static_cast<ServerStart*>(arg);
+  if (writing != 0 || contentType != kSsl3RtHeader || start->seen || size < 2) return;
+  const auto* header = static_cast<const unsigned char*>(data);
+  start->seen = true;
+  // Content type 20 to 23 (change cipher spec, alert, handshake, data), major version 3.
+  start->tls = header[0] >= 20 && header[0] <= 23 && header[1] == 3;
+}
+
+// True when the peer has closed (or reset) the connection.
+bool peerHungUp(int fd) {
+  char next;
+  ssize_t n = ::recv(fd, &next, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE));
 }
 
 }  // namespace
@@ -222,6 +233,7 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
   const std::string name = withoutBrackets(host);
   const bool ipLiteral = isIpLiteral(name);
   api.errClearError();
+  ServerStart start;  // outlives `session`, whose SSL refers to it until the handshake ends
   void* ssl = api.sslNew(context->ctx());
   if (ssl == nullptr) throw MQException(ErrorKind::kConnectFailed, "SSL_new failed: " + lastOpenSslError(api));
   std::unique_ptr<TlsSession> session(new TlsSession(context, ssl));
@@ -245,7 +257,8 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
                             lastOpenSslError(api));
     }
   }
-  FirstBytes first = FirstBytes::kUnseen;
+  api.sslSetMsgCallback(ssl, noteServerStart);
+  api.sslCtrl(ssl, kSslCtrlSetMsgCallbackArg, 0, &start);
   while (true) {
     int result = api.sslConnect(ssl);
     if (result == 1) break;
@@ -259,10 +272,10 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
         if (verify == kX509HostnameMismatch || verify == kX509IpAddressMismatch) {
           why += " (the server's certificate is not for " + name + ")";
         }
-      } else if (first == FirstBytes::kClosed || first == FirstBytes::kOther) {
+      } else if (start.seen ? !start.tls : peerHungUp(fd)) {
         if (why.empty()) why = "connection closed";
-        why += first == FirstBytes::kClosed ? "; the server closed the connection without a TLS answer"
-                                            : "; the server answered with bytes that are not TLS";
+        why += start.seen ? "; the server answered with bytes that are not TLS"
+                          : "; the server closed the connection without a TLS answer";
         why += " (the server does not speak TLS?)";
       }
       throw MQException(ErrorKind::kConnectFailed,
@@ -272,9 +285,8 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
     if (left.count() <= 0) throw MQException(ErrorKind::kTimeout, "TLS handshake with " + name + " timed out");
     pollfd p{fd, wanted, 0};
     ::poll(&p, 1, static_cast<int>(left.count()));
-    // Exact only while OpenSSL has read nothing: then the peek sees the server's first bytes.
-    if (first == FirstBytes::kUnseen && api.bioNumberRead(api.sslGetRbio(ssl)) == 0) first = peekFirstBytes(fd);
   }
+  api.sslSetMsgCallback(ssl, nullptr);  // `start` goes out of scope
   return session;
 }
 

@@ -84,17 +84,20 @@ def c_bool(value: Any, name: str) -> int:
     return int(value)
 
 
-def tls_arguments(enabled: Any, ca_file: Any) -> Tuple[int, Any]:
-    """The (enabled, caFile) arguments of the C API's TLS setters."""
+def tls_arguments(enabled: Any, ca_file: Any, verify_hostname: Any) -> Tuple[int, Any, int]:
+    """The (enabled, caFile) arguments of the C API's TLS setters, and the
+    enabled argument of its hostname verification setters."""
     if not isinstance(enabled, bool):
         raise TypeError(f"enabled must be bool, not {_type_name(enabled)}")
+    if not isinstance(verify_hostname, bool):
+        raise TypeError(f"verify_hostname must be bool, not {_type_name(verify_hostname)}")
     if ca_file is None:
-        return int(enabled), ffi.NULL
+        return int(enabled), ffi.NULL, int(verify_hostname)
     if not isinstance(ca_file, str):
         raise TypeError(f"ca_file must be str or None, not {_type_name(ca_file)}")
     if not os.path.isfile(ca_file):
         raise ValueError(f"ca_file {ca_file!r} is not a file")
-    return int(enabled), c_string(ca_file, "ca_file")
+    return int(enabled), c_string(ca_file, "ca_file"), int(verify_hostname)
 
 
 def check_callable(value: Any, name: str) -> None:

@@ -133,12 +133,19 @@ class Producer:
     def set_message_trace(self, message_trace: bool) -> None:
         ffi_check(lib.SetProducerMessageTrace(self._handle, _trace_model(message_trace)))
 
-    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
+    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None,
+                verify_hostname: bool = True) -> None:
         """TLS to brokers and name servers (before start). ``ca_file`` (PEM) makes the client
         verify the servers' certificates; without it traffic is encrypted but the server is
-        not authenticated, as with the Java client's default. OpenSSL (libssl 1.1 or 3) is
-        loaded from the system only when a TLS connection is made."""
-        ffi_check(lib.SetProducerTls(self._handle, *tls_arguments(enabled, ca_file)))
+        not authenticated, as with the Java client's default. With ``ca_file`` and
+        ``verify_hostname`` (the default) a certificate must also name the host of the
+        address connected to (its DNS name, or its IP address for an IPv4/IPv6 literal);
+        ``verify_hostname=False`` skips that check, as the Java client does. Server Name
+        Indication is sent for DNS names only. OpenSSL (libssl 1.1 or 3) is loaded from the
+        system only when a TLS connection is made."""
+        enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
+        ffi_check(lib.SetProducerTls(self._handle, enabled_arg, ca_arg))
+        ffi_check(lib.SetProducerTlsHostnameVerification(self._handle, verify_arg))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

@@ -175,9 +175,14 @@ class PullConsumer:
         interval = c_positive_int(interval_ms, "interval_ms")
         ffi_check(lib.SetPullConsumerPollNameServerInterval(self._handle, interval))
 
-    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None) -> None:
-        """TLS to brokers and name servers (before start); see ``Producer.set_tls``."""
-        ffi_check(lib.SetPullConsumerTls(self._handle, *tls_arguments(enabled, ca_file)))
+    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None,
+                verify_hostname: bool = True) -> None:
+        """TLS to brokers and name servers (before start): ``ca_file`` (PEM) authenticates
+        the servers, whose certificates must then name the host connected to unless
+        ``verify_hostname`` is False; see ``Producer.set_tls``."""
+        enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
+        ffi_check(lib.SetPullConsumerTls(self._handle, enabled_arg, ca_arg))
+        ffi_check(lib.SetPullConsumerTlsHostnameVerification(self._handle, verify_arg))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

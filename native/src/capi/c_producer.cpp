@@ -144,9 +144,17 @@ int SetProducerLogLevel(CProducer* producer, CLogLevel level) {
 
 int SetProducerTls(CProducer* producer, int enabled, const char* caFile) {
   return configure(producer, [&] {
-    rmq::TlsOptions options;
+    rmq::TlsOptions options = producer->producer.config().tls;
     options.enabled = enabled != 0;
-    if (caFile != nullptr) options.caFile = caFile;
+    options.caFile = caFile == nullptr ? std::string() : std::string(caFile);
+    producer->producer.setTls(options);
+  });
+}
+
+int SetProducerTlsHostnameVerification(CProducer* producer, int enabled) {
+  return configure(producer, [&] {
+    rmq::TlsOptions options = producer->producer.config().tls;
+    options.verifyHostname = enabled != 0;
     producer->producer.setTls(options);
   });
 }

@@ -158,6 +158,12 @@ int SetPullConsumerTls(CPullConsumer* consumer, int enabled, const char* caFile)
   return OK;
 }
 
+int SetPullConsumerTlsHostnameVerification(CPullConsumer* consumer, int enabled) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  consumer->consumer.config().tls.verifyHostname = enabled != 0;
+  return OK;
+}
+
 // The log is process wide: these configure the one log every client shares.
 int SetPullConsumerLogPath(CPullConsumer* consumer, const char* logPath) {
   if (consumer == nullptr) return nullArgument("consumer");

@@ -240,6 +240,12 @@ int SetPushConsumerTls(CPushConsumer* consumer, int enabled, const char* caFile)
   return OK;
 }
 
+int SetPushConsumerTlsHostnameVerification(CPushConsumer* consumer, int enabled) {
+  if (consumer == nullptr) return nullArgument("consumer");
+  consumer->consumer.config().tls.verifyHostname = enabled != 0;
+  return OK;
+}
+
 int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, CConsumeFromWhere where, long long timestampMs) {
   if (consumer == nullptr) return nullArgument("consumer");
   if (where != E_CONSUME_FROM_LAST_OFFSET && where != E_CONSUME_FROM_FIRST_OFFSET &&

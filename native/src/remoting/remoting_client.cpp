@@ -47,6 +47,7 @@ constexpr int64_t kSilenceBeforeCloseMs = 1000;
 int64_t steadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
 }
+constexpr const char* kClosedByPeer = "closed by peer";
 
 Clock::time_point deadlineAfter(int64_t timeoutMs) {
   return Clock::now() + std::chrono::milliseconds(timeoutMs < 0 ? 0 : timeoutMs);
@@ -153,6 +154,7 @@ struct Connection {
 
   std::string inbox;              // I/O thread only
   std::atomic<int64_t> lastReadMs{0};  // steady clock of the last byte received
+  bool framed = false;            // I/O thread only: a valid frame came in
 };
 
 struct Pending {
@@ -513,7 +515,7 @@ std::string readPlain(int fd, Connection& conn, std::vector<char>& chunk) {
       if (static_cast<size_t>(n) < chunk.size()) return "";
       continue;
     }
-    if (n == 0) return "closed by peer";
+    if (n == 0) return kClosedByPeer;
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return std::strerror(errno);
     return "";
   }
@@ -533,6 +535,20 @@ std::string readTls(Connection& conn, std::vector<char>& chunk) {
     return n < 0 ? conn.tls->error() : "";
   }
   return "";
+}
+
+// Why a plain connection broke, with a hint when the server seems to want
+// TLS: it dropped the connection before sending one valid frame, or what it
+// sent starts like a TLS record (alert or handshake, version 3.x).
+std::string explainPlainBreak(const Connection& conn, const std::string& why) {
+  if (conn.framed) return why;
+  const std::string& in = conn.inbox;
+  const bool tlsRecord = in.size() >= 2 && (in[0] == '\x15' || in[0] == '\x16') && in[1] == '\x03';
+  const bool dropped = why == kClosedByPeer || why == std::strerror(ECONNRESET);
+  if (!tlsRecord && !dropped) return why;
+  // (closeConnection puts the address in front.)
+  return (tlsRecord ? std::string("the server answered with a TLS record") : why + " before any response") +
+         "; the server may require TLS (enable it with set_tls)";
 }
 
 void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const std::string& why) {
@@ -614,6 +630,7 @@ bool consumeFrames(const std::shared_ptr<Core>& core, Connection& conn) {
       return false;
     }
     offset += 4 + length;
+    conn.framed = true;
     if (cmd.isResponse()) {
       core->markUp(conn.addr);
       auto pending = core->takePending(cmd.opaque);
@@ -712,6 +729,7 @@ void ioLoop(std::shared_ptr<Core> core) {
       if (broken.empty() && (events & (POLLIN | POLLHUP | POLLERR))) {
         broken = conn->tls ? readTls(*conn, chunk) : readPlain(fds[i].fd, *conn, chunk);
         if (!consumeFrames(core, *conn) && broken.empty()) broken = "protocol error";
+        if (!broken.empty() && !conn->tls) broken = explainPlainBreak(*conn, broken);
       }
       if (!broken.empty()) closeConnection(*core, conn, broken);
     }

@@ -1,8 +1,12 @@
 #include "remoting/tls.h"
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <climits>
 #include <mutex>
 
@@ -31,6 +35,13 @@ struct OpenSsl {
   int (*sslGetError)(const void* ssl, int result) = nullptr;
   long (*sslCtrl)(void* ssl, int cmd, long larg, void* parg) = nullptr;
   long (*sslGetVerifyResult)(const void* ssl) = nullptr;
+  void* (*sslGet0Param)(void* ssl) = nullptr;
+  using MessageCallback = void (*)(int writing, int version, int contentType, const void* data, size_t size,
+                                   void* ssl, void* arg);
+  void (*sslSetMsgCallback)(void* ssl, MessageCallback callback) = nullptr;
+  int (*paramSet1Host)(void* param, const char* name, size_t length) = nullptr;
+  int (*paramSet1IpAsc)(void* param, const char* ip) = nullptr;
+  void (*paramSetHostflags)(void* param, unsigned int flags) = nullptr;
   const char* (*verifyErrorString)(long code) = nullptr;
   unsigned long (*errGetError)() = nullptr;
   void (*errErrorStringN)(unsigned long code, char* buffer, size_t size) = nullptr;
@@ -47,9 +58,15 @@ constexpr int kSslVerifyPeer = 1;
 constexpr int kSslCtrlMode = 33;
 constexpr long kSslModePartialWrite = 0x1;
 constexpr long kSslModeMovingWriteBuffer = 0x2;
+constexpr int kSslCtrlSetMsgCallbackArg = 16;
 constexpr int kSslCtrlSetTlsextHostname = 55;
+constexpr int kSsl3RtHeader = 0x100;
 constexpr long kTlsextNametypeHostName = 0;
 constexpr long kX509VerifyOk = 0;
+// x509_vfy.h / x509v3.h.
+constexpr long kX509HostnameMismatch = 62;
+constexpr long kX509IpAddressMismatch = 64;
+constexpr unsigned int kX509CheckNoPartialWildcards = 0x4;
 
 template <typename Function>
 void bind(void* library, const char* name, Function& target) {
@@ -92,7 +109,12 @@ const OpenSsl& openSsl() {
       bind(library, "SSL_get_error", loaded->sslGetError);
       bind(library, "SSL_ctrl", loaded->sslCtrl);
       bind(library, "SSL_get_verify_result", loaded->sslGetVerifyResult);
+      bind(library, "SSL_get0_param", loaded->sslGet0Param);
+      bind(library, "SSL_set_msg_callback", loaded->sslSetMsgCallback);
       // libcrypto's, reached through libssl's dependencies.
+      bind(library, "X509_VERIFY_PARAM_set1_host", loaded->paramSet1Host);
+      bind(library, "X509_VERIFY_PARAM_set1_ip_asc", loaded->paramSet1IpAsc);
+      bind(library, "X509_VERIFY_PARAM_set_hostflags", loaded->paramSetHostflags);
       bind(library, "X509_verify_cert_error_string", loaded->verifyErrorString);
       bind(library, "ERR_get_error", loaded->errGetError);
       bind(library, "ERR_error_string_n", loaded->errErrorStringN);
@@ -118,28 +140,74 @@ std::string lastOpenSslError(const OpenSsl& ssl) {
   return text;
 }
 
+// "[::1]" -> "::1"; anything else unchanged.
+std::string withoutBrackets(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+// The header of the first record the server sent, as OpenSSL reads it
+// (before judging it): tells a server that does not speak TLS from one
+// that refuses the handshake.
+struct ServerStart {
+  bool seen = false;
+  bool tls = false;
+};
+
+void noteServerStart(int writing, int, int contentType, const void* data, size_t size, void*, void* arg) {
+  auto* start = static_cast<ServerStart*>(arg);
+  if (writing != 0 || contentType != kSsl3RtHeader || start->seen || size < 2) return;
+  const auto* header = static_cast<const unsigned char*>(data);
+  start->seen = true;
+  // Content type 20 to 23 (change cipher spec, alert, handshake, data), major version 3.
+  start->tls = header[0] >= 20 && header[0] <= 23 && header[1] == 3;
+}
+
+// True when the peer has closed (or reset) the connection.
+bool peerHungUp(int fd) {
+  char next;
+  ssize_t n = ::recv(fd, &next, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE));
+}
+
 }  // namespace
+
+bool isIpLiteral(const std::string& host) {
+  std::string bare = withoutBrackets(host);
+  unsigned char address[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, bare.c_str(), address) == 1) return true;
+  // A scope ("fe80::1%eth0") is no part of the address a certificate names.
+  return ::inet_pton(AF_INET6, bare.substr(0, bare.find('%')).c_str(), address) == 1;
+}
 
 class TlsContext {
  public:
-  TlsContext(const OpenSsl& api, void* ctx) : api_(api), ctx_(ctx) {}
+  TlsContext(const OpenSsl& api, void* ctx, bool verifyPeer, bool checkName)
+      : api_(api), ctx_(ctx), verifyPeer_(verifyPeer), checkName_(checkName) {}
   ~TlsContext() { api_.ctxFree(ctx_); }
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   const OpenSsl& api() const { return api_; }
   void* ctx() const { return ctx_; }
+  // The server's certificate chain must verify against the CA file.
+  bool verifyPeer() const { return verifyPeer_; }
+  // ... and name the host connected to.
+  bool checkName() const { return checkName_; }
 
  private:
   const OpenSsl& api_;
   void* ctx_;
+  bool verifyPeer_;
+  bool checkName_;
 };
 
 std::shared_ptr<TlsContext> makeTlsContext(const TlsOptions& options) {
   const OpenSsl& api = openSsl();
   void* ctx = api.ctxNew(api.clientMethod());
   if (ctx == nullptr) throw MQException(ErrorKind::kIllegalState, "SSL_CTX_new failed: " + lastOpenSslError(api));
-  auto context = std::make_shared<TlsContext>(api, ctx);
+  const bool verifyPeer = !options.caFile.empty();
+  auto context = std::make_shared<TlsContext>(api, ctx, verifyPeer, verifyPeer && options.verifyHostname);
   // Partial writes: the I/O thread resumes a frame where the socket stopped.
   api.ctxCtrl(ctx, kSslCtrlMode, kSslModePartialWrite | kSslModeMovingWriteBuffer, nullptr);
   if (options.caFile.empty()) {
@@ -162,13 +230,35 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
                                                 const std::string& host,
                                                 std::chrono::steady_clock::time_point deadline) {
   const OpenSsl& api = context->api();
+  const std::string name = withoutBrackets(host);
+  const bool ipLiteral = isIpLiteral(name);
   api.errClearError();
+  ServerStart start;  // outlives `session`, whose SSL refers to it until the handshake ends
   void* ssl = api.sslNew(context->ctx());
   if (ssl == nullptr) throw MQException(ErrorKind::kConnectFailed, "SSL_new failed: " + lastOpenSslError(api));
   std::unique_ptr<TlsSession> session(new TlsSession(context, ssl));
   api.sslSetFd(ssl, fd);
-  // SNI, for servers behind a TLS-terminating proxy.
-  api.sslCtrl(ssl, kSslCtrlSetTlsextHostname, kTlsextNametypeHostName, const_cast<char*>(host.c_str()));
+  if (!ipLiteral) {
+    // SNI, for servers behind a TLS-terminating proxy; RFC 6066 allows DNS names only.
+    api.sslCtrl(ssl, kSslCtrlSetTlsextHostname, kTlsextNametypeHostName, const_cast<char*>(name.c_str()));
+  }
+  if (context->checkName()) {
+    void* param = api.sslGet0Param(ssl);
+    int set = 0;
+    if (ipLiteral) {
+      set = api.paramSet1IpAsc(param, name.substr(0, name.find('%')).c_str());
+    } else {
+      api.paramSetHostflags(param, kX509CheckNoPartialWildcards);
+      set = api.paramSet1Host(param, name.c_str(), name.size());
+    }
+    if (set != 1) {
+      throw MQException(ErrorKind::kConnectFailed,
+                        "cannot check the server's certificate against the host " + name + ": " +
+                            lastOpenSslError(api));
+    }
+  }
+  api.sslSetMsgCallback(ssl, noteServerStart);
+  api.sslCtrl(ssl, kSslCtrlSetMsgCallbackArg, 0, &start);
   while (true) {
     int result = api.sslConnect(ssl);
     if (result == 1) break;
@@ -176,16 +266,27 @@ std::unique_ptr<TlsSession> TlsSession::connect(const std::shared_ptr<TlsContext
     short wanted = error == kSslErrorWantRead ? POLLIN : error == kSslErrorWantWrite ? POLLOUT : 0;
     if (wanted == 0) {
       std::string why = lastOpenSslError(api);
-      long verify = api.sslGetVerifyResult(ssl);
-      if (verify != kX509VerifyOk) why += std::string(" (certificate: ") + api.verifyErrorString(verify) + ")";
+      long verify = context->verifyPeer() ? api.sslGetVerifyResult(ssl) : kX509VerifyOk;
+      if (verify != kX509VerifyOk) {
+        why = std::string("certificate verify failed: ") + api.verifyErrorString(verify);
+        if (verify == kX509HostnameMismatch || verify == kX509IpAddressMismatch) {
+          why += " (the server's certificate is not for " + name + ")";
+        }
+      } else if (start.seen ? !start.tls : peerHungUp(fd)) {
+        if (why.empty()) why = "connection closed";
+        why += start.seen ? "; the server answered with bytes that are not TLS"
+                          : "; the server closed the connection without a TLS answer";
+        why += " (the server does not speak TLS?)";
+      }
       throw MQException(ErrorKind::kConnectFailed,
-                        "TLS handshake with " + host + " failed: " + (why.empty() ? "connection closed" : why));
+                        "TLS handshake with " + name + " failed: " + (why.empty() ? "connection closed" : why));
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) throw MQException(ErrorKind::kTimeout, "TLS handshake with " + host + " timed out");
+    if (left.count() <= 0) throw MQException(ErrorKind::kTimeout, "TLS handshake with " + name + " timed out");
     pollfd p{fd, wanted, 0};
     ::poll(&p, 1, static_cast<int>(left.count()));
   }
+  api.sslSetMsgCallback(ssl, nullptr);  // `start` goes out of scope
   return session;
 }
 

@@ -47,6 +47,8 @@ class BrokerNode:
         self._tasks: "List[asyncio.Task[None]]" = []
         self._register_pending = False
         self._register_task: "Optional[asyncio.Task[None]]" = None
+        # Set while a clean stop runs: no new registration may start behind the unregistration.
+        self._stopping = False
 
     # -- identity ------------------------------------------------------------
     @property
@@ -153,6 +155,7 @@ class BrokerNode:
         """A clean shutdown: unregister from the name servers, save and close the store."""
         if not self._alive:
             return
+        self._stopping = True
         self.resume_now()
         await self._cancel_tasks()
         await self.server.stop()
@@ -162,6 +165,7 @@ class BrokerNode:
         if self.synchronizer is not None:
             await self.synchronizer.close()
         self._alive = False
+        self._stopping = False
         self.store.close()
 
     async def kill_async(self) -> None:
@@ -217,7 +221,9 @@ class BrokerNode:
     def request_register(self) -> None:
         """Register soon (the topic table changed); repeated requests fold into one."""
         self._register_pending = True
-        if not self._alive or (self._register_task is not None and not self._register_task.done()):
+        if not self._alive or self._stopping:
+            return
+        if self._register_task is not None and not self._register_task.done():
             return
         self._register_task = asyncio.ensure_future(self._register_pending_changes())
 

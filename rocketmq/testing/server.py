@@ -191,9 +191,9 @@ class EmbeddedCluster:
             except asyncio.CancelledError:
                 pass
         self._tasks = []
-        # Slaves first, then masters, then the name server, which sees each unregister.
-        for node in sorted(self.nodes, key=lambda n: -n.broker_id):
-            await node.stop_async()
+        # Slaves, then masters (each group at once), then the name server, which sees each unregister.
+        await asyncio.gather(*(node.stop_async() for node in self.nodes if not node.is_master))
+        await asyncio.gather(*(node.stop_async() for node in self.masters))
         await self.namesrv_server.stop()
 
     async def _scan_loop(self) -> None:
@@ -240,7 +240,8 @@ class EmbeddedCluster:
         if self._thread is None or self.loop is None:
             return
         future = asyncio.run_coroutine_threadsafe(self.stop_async(), self.loop)
-        future.result(timeout=10)
+        # Each broker may wait a few seconds for a name server that does not answer its unregistration.
+        future.result(timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self._thread = None

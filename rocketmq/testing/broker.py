@@ -2,13 +2,17 @@
 
 import asyncio
 import json
+import os
 import random
-from typing import Dict, Iterable, List, Optional, Tuple
+import shutil
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from . import services
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
+    ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO,
     AUTO_CREATE_TOPIC,
+    DEFAULT_CLUSTER,
     DEFAULT_RETRY_MAX_TIMES,
     DELAY_LEVEL_SECONDS,
     DLQ_GROUP_TOPIC_PREFIX,
@@ -20,6 +24,7 @@ from .codes import (
     PERM_READ_WRITE,
     RETRY_GROUP_TOPIC_PREFIX,
     SCHEDULE_TOPIC,
+    SLOW_CONSUMER_BROKER_ID,
     TRANS_HALF_TOPIC,
     MessageSysFlag,
     Prop,
@@ -32,6 +37,7 @@ from .filters import SubscriptionFilter
 from .headers import V2_FIELDS, header_int, lenient_json, topic_problem
 from .locks import RebalanceLocks
 from .message_codec import StoredMessage, decode_batch, encode_stored, string_to_properties
+from .registration import topic_wrapper_json
 from .remoting import RemotingCommand
 from .store import MessageStore, TopicConfig
 
@@ -39,14 +45,39 @@ MAX_PULL_BATCH = 32
 MAX_FILTER_SCAN = 16000
 
 
+def physical_memory_bytes() -> int:
+    """StoreUtil.TOTAL_PHYSICAL_MEMORY_SIZE, or a very large number where it cannot be read."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def disk_used_ratio(path: str) -> float:
+    """UtilAll.getDiskPartitionSpaceUsedPercent: the used share of the partition, or -1."""
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError:
+        return -1.0
+    return (usage.total - usage.free) / usage.total if usage.total else -1.0
+
+
 class BrokerConfig:
     def __init__(self, host: str = "127.0.0.1", broker_name: str = "broker-a",
-                 cluster_name: str = "DefaultCluster", queues: int = 4, auto_create_topics: bool = True,
+                 cluster_name: str = DEFAULT_CLUSTER, queues: int = 4, auto_create_topics: bool = True,
                  delay_scale: float = 1.0, check_interval: float = 60.0,
-                 transaction_immunity: float = 6.0) -> None:
+                 transaction_immunity: float = 6.0, broker_id: int = MASTER_ID,
+                 slave_read_enable: bool = False) -> None:
         self.host = host
         self.broker_name = broker_name
         self.cluster_name = cluster_name
+        # 0 is the master; a slave's store only takes what replication copies from it.
+        self.broker_id = broker_id
+        # BrokerConfig.slaveReadEnable: lets pull answers point consumers at a slave.
+        self.slave_read_enable = slave_read_enable
+        # Stands in for a master under memory pressure: every pull that reads the
+        # queue counts as far behind (GetMessageResult.isSuggestPullingFromSlave).
+        self.suggest_pulling_from_slave = False
         self.queues = queues
         self.auto_create_topics = auto_create_topics
         self.delay_scale = delay_scale
@@ -61,6 +92,8 @@ class Broker:
         self.clients = ClientRegistry()
         self.locks = RebalanceLocks()
         self.address = "%s:0" % config.host
+        # Called after the topic table changed, so that the broker registers again.
+        self.on_topics_changed: Optional[Callable[[], None]] = None
         self._waiters: Dict[Tuple[str, int], List[asyncio.Event]] = {}
         self._waiter_filters: Dict[asyncio.Event, SubscriptionFilter] = {}
         store.add_arrival_listener(self._on_arrival)
@@ -86,7 +119,18 @@ class Broker:
             RequestCode.LOCK_BATCH_MQ: self.lock_batch,
             RequestCode.UNLOCK_BATCH_MQ: self.unlock_batch,
             RequestCode.INVOKE_BROKER_TO_RESET_OFFSET: self.invoke_reset_offset,
+            RequestCode.GET_ALL_TOPIC_CONFIG: self.get_all_topic_config,
+            RequestCode.GET_ALL_CONSUMER_OFFSET: self.get_all_consumer_offset,
+            RequestCode.GET_ALL_DELAY_OFFSET: self.get_all_delay_offset,
         }
+
+    @property
+    def is_master(self) -> bool:
+        return self.config.broker_id == MASTER_ID
+
+    def detach(self) -> None:
+        """Stop following the store (a restarted broker gets a new Broker over it)."""
+        self.store.remove_arrival_listener(self._on_arrival)
 
     @property
     def store_host(self) -> Tuple[str, int]:
@@ -109,11 +153,30 @@ class Broker:
         config = self.store.topics.get(topic)
         if config is None:
             config = self.store.topics[topic] = TopicConfig(topic, queues, queues, perm)
-            self.store.save_state()
+            self.store.topic_changed()
+            # As the Java broker after creating a topic: tell the name servers at once.
+            if self.on_topics_changed is not None:
+                self.on_topics_changed()
         return config
 
     def create_topic(self, topic: str, queues: Optional[int] = None) -> TopicConfig:
         return self.ensure_topic(topic, queues or self.config.queues)
+
+    def create_topic_if_allowed(self, topic: str) -> bool:
+        """What the name server's auto-create asks: True when the topic exists here (now)."""
+        if topic in self.store.topics:
+            return True
+        if not self.config.auto_create_topics:
+            return False
+        self.create_topic(topic, 1 if topic.startswith(RETRY_GROUP_TOPIC_PREFIX) else None)
+        return True
+
+    def replace_topics(self, topics: Dict[str, TopicConfig], data_version: Tuple[int, int]) -> None:
+        """SlaveSynchronize.syncTopicConfig: the master's table and version replace ours."""
+        self.store.topics.clear()
+        self.store.topics.update(topics)
+        self.store.topic_data_version = data_version
+        self.store.save_state()
 
     # -- storing -------------------------------------------------------------
     def put_message(self, msg: StoredMessage) -> StoredMessage:
@@ -198,6 +261,8 @@ class Broker:
                                      "the message body size over max value, MAX: %d" % MAX_MESSAGE_SIZE)
         if len(fields.get("properties", "").encode("utf-8")) > MAX_PROPERTIES_LENGTH:
             return cmd.make_response(ResponseCode.MESSAGE_ILLEGAL, "the message properties are too long")
+        if not self.is_master:
+            return cmd.make_response(ResponseCode.SERVICE_NOT_AVAILABLE, self.put_refused_remark())
         sysflag = header_int(fields, "sysFlag")
         stored = []
         for body, flag, props in items:
@@ -225,6 +290,14 @@ class Broker:
         if stored[0].topic == TRANS_HALF_TOPIC and stored[0].uniq_key:
             ext["transactionId"] = stored[0].uniq_key
         return cmd.make_response(ResponseCode.SUCCESS, None, ext)
+
+    def put_refused_remark(self) -> str:
+        """SendMessageProcessor's remark for PutMessageStatus.SERVICE_NOT_AVAILABLE (a slave refuses puts)."""
+        ratio = disk_used_ratio(self.store.directory or os.getcwd())
+        disk = "CL: %5.2f CQ: %5.2f INDEX: %5.2f" % (ratio, ratio, ratio)
+        return ("service not available now. It may be caused by one of the following reasons: "
+                "the broker's disk is full [%s], messages are put to the slave, message store has been "
+                "shut down, etc." % disk)
 
     async def heart_beat(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         try:
@@ -327,6 +400,9 @@ class Broker:
         return offsets
 
     async def end_transaction(self, conn: Connection, cmd: RemotingCommand) -> Optional[RemotingCommand]:
+        if not self.is_master:
+            # EndTransactionProcessor: no remark, just the code.
+            return cmd.make_response(ResponseCode.SLAVE_NOT_AVAILABLE)
         fields = cmd.ext_fields
         kind = header_int(fields, "commitOrRollback")
         if kind not in (MessageSysFlag.TRANSACTION_COMMIT_TYPE, MessageSysFlag.TRANSACTION_ROLLBACK_TYPE):
@@ -389,6 +465,7 @@ class Broker:
         queue = self.store.queue(topic, queue_id)
         min_off, max_off = self.store.min_offset(topic, queue_id), len(queue)
         found: List[StoredMessage] = []
+        far_behind = False
         if max_off == 0:
             code = ResponseCode.PULL_OFFSET_MOVED if offset != 0 else ResponseCode.PULL_NOT_FOUND
             next_offset = 0
@@ -407,8 +484,17 @@ class Broker:
                 position += 1
             next_offset = position
             code = ResponseCode.SUCCESS if found else ResponseCode.PULL_RETRY_IMMEDIATELY
+            far_behind = self._far_behind(queue[position - 1].commit_log_offset)
 
-        if sysflag & PullSysFlag.COMMIT_OFFSET and allow_suspend:
+        # PullMessageProcessor: only with slaveReadEnable may the answer name a slave.
+        suggest = MASTER_ID
+        if self.config.slave_read_enable:
+            suggest = SLOW_CONSUMER_BROKER_ID if far_behind else MASTER_ID
+        if code == ResponseCode.PULL_OFFSET_MOVED and not self.is_master:
+            # A slave does not correct offsets (offsetCheckInSlave is off): try again, at the master.
+            code, suggest = ResponseCode.PULL_RETRY_IMMEDIATELY, MASTER_ID
+        # Only a master keeps the offset a pull commits.
+        if sysflag & PullSysFlag.COMMIT_OFFSET and allow_suspend and self.is_master:
             self.store.consumer_offsets[(group, topic, queue_id)] = header_int(f, "commitOffset")
         if code == ResponseCode.PULL_NOT_FOUND and allow_suspend and sysflag & PullSysFlag.SUSPEND:
             timeout = header_int(f, "suspendTimeoutMillis", 15000) / 1000.0
@@ -427,11 +513,18 @@ class Broker:
             "nextBeginOffset": str(next_offset),
             "minOffset": str(min_off),
             "maxOffset": str(max_off),
-            "suggestWhichBrokerId": str(MASTER_ID),
+            "suggestWhichBrokerId": str(suggest),
         }
         body = b"".join(encode_stored(m) for m in found)
         remark = None if code == ResponseCode.SUCCESS else "pull status %d" % code
         return cmd.make_response(code, remark, ext, body)
+
+    def _far_behind(self, last_pulled_commit_offset: int) -> bool:
+        """DefaultMessageStore.getMessage: is what remains to read more than memory holds?"""
+        if self.config.suggest_pulling_from_slave:
+            return True
+        memory = physical_memory_bytes() * ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO // 100
+        return self.store.max_commit_offset - last_pulled_commit_offset > memory
 
     async def query_consumer_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         f = cmd.ext_fields
@@ -480,6 +573,9 @@ class Broker:
         """SendMessageProcessor.consumerSendMsgBack: retry topic with a delay, or the DLQ."""
         f = cmd.ext_fields
         group = f.get("group", "")
+        if not self.is_master:
+            # The put fails as on a slave; consumerSendMsgBack answers with the status name.
+            return cmd.make_response(ResponseCode.SYSTEM_ERROR, "SERVICE_NOT_AVAILABLE")
         original = self.store.by_commit_offset(header_int(f, "offset", -1))
         if original is None:
             remark = "look message by offset failed, %s" % f.get("offset")
@@ -505,6 +601,30 @@ class Broker:
                             original.reconsume_times + 1)
         self.put_message(msg)
         return cmd.make_response(ResponseCode.SUCCESS)
+
+    # -- what a slave copies from its master (AdminBrokerProcessor) ---------------
+    async def get_all_topic_config(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        wrapper = topic_wrapper_json(list(self.store.topics.values()), self.store.topic_data_version)
+        body = json.dumps(wrapper, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return cmd.make_response(ResponseCode.SUCCESS, None, body=body)
+
+    async def get_all_consumer_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        """ConsumerOffsetManager's JSON: "topic@group" -> {queueId: offset}, integer keys bare."""
+        table: Dict[str, Dict[int, int]] = {}
+        for (group, topic, queue_id), offset in self.store.consumer_offsets.items():
+            table.setdefault("%s@%s" % (topic, group), {})[queue_id] = offset
+        entries = ",".join(
+            "%s:{%s}" % (json.dumps(key), ",".join("%d:%d" % item for item in sorted(queues.items())))
+            for key, queues in sorted(table.items()))
+        return cmd.make_response(ResponseCode.SUCCESS, None, body=('{"offsetTable":{%s}}' % entries).encode())
+
+    async def get_all_delay_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        """ScheduleMessageService's JSON: delay level -> offset reached in its queue."""
+        progress = self.store.service_state.get("schedule_progress", {})
+        levels = sorted((int(level), int(offset)) for level, offset in progress.items()) \
+            if isinstance(progress, dict) else []
+        entries = ",".join("%d:%d" % item for item in levels)
+        return cmd.make_response(ResponseCode.SUCCESS, None, body=('{"offsetTable":{%s}}' % entries).encode())
 
     async def lock_batch(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         data = lenient_json(cmd.body)

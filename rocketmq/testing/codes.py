@@ -4,6 +4,7 @@
 class RequestCode:
     SEND_MESSAGE = 10
     PULL_MESSAGE = 11
+    GET_ALL_TOPIC_CONFIG = 21
     QUERY_CONSUMER_OFFSET = 14
     UPDATE_CONSUMER_OFFSET = 15
     SEARCH_OFFSET_BY_TIMESTAMP = 29
@@ -18,7 +19,12 @@ class RequestCode:
     NOTIFY_CONSUMER_IDS_CHANGED = 40
     LOCK_BATCH_MQ = 41
     UNLOCK_BATCH_MQ = 42
+    GET_ALL_CONSUMER_OFFSET = 43
+    GET_ALL_DELAY_OFFSET = 45
+    REGISTER_BROKER = 103
+    UNREGISTER_BROKER = 104
     GET_ROUTEINFO_BY_TOPIC = 105
+    GET_BROKER_CLUSTER_INFO = 106
     RESET_CONSUMER_CLIENT_OFFSET = 220
     INVOKE_BROKER_TO_RESET_OFFSET = 222
     SEND_MESSAGE_V2 = 310
@@ -31,6 +37,7 @@ class ResponseCode:
     SYSTEM_BUSY = 2
     REQUEST_CODE_NOT_SUPPORTED = 3
     TRANSACTION_FAILED = 4
+    SLAVE_NOT_AVAILABLE = 11
     MESSAGE_ILLEGAL = 13
     SERVICE_NOT_AVAILABLE = 14
     NO_PERMISSION = 16
@@ -88,6 +95,9 @@ FLAG_ONEWAY = 0x2
 
 # The version a 4.9.8 broker announces (MQVersion ordinal of V4_9_8).
 BROKER_VERSION = 409
+# Name servers read a REGISTER_BROKER body as RegisterBrokerBody from this
+# version on (V3_0_11), as a bare TopicConfigSerializeWrapper before it.
+REGISTER_BODY_SINCE_VERSION = 37
 
 # Topic names with a fixed meaning to the broker.
 AUTO_CREATE_TOPIC = "TBW102"
@@ -128,3 +138,9 @@ DEFAULT_RETRY_MAX_TIMES = 16
 TRANSACTION_CHECK_MAX = 15
 REBALANCE_LOCK_MAX_LIVE_SECONDS = 60.0
 MASTER_ID = 0
+# SubscriptionGroupConfig.whichBrokerWhenConsumeSlowly's default.
+SLOW_CONSUMER_BROKER_ID = 1
+# MessageStoreConfig.accessMessageInMemoryMaxRatio: past this share of the
+# machine's memory behind the newest message, a pull is "far behind".
+ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO = 40
+DEFAULT_CLUSTER = "DefaultCluster"

@@ -5,7 +5,7 @@ import collections
 import itertools
 import logging
 import ssl
-from typing import Awaitable, Callable, Dict, Optional, Set, Tuple
+from typing import Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from .acl import AclDenied, AclValidator
 from .codes import FLAG_ONEWAY, ResponseCode
@@ -25,22 +25,47 @@ class Connection:
         peer = writer.get_extra_info("peername") or ("127.0.0.1", 0)
         self.peer: Tuple[str, int] = (peer[0], peer[1])
         self.closed = False
+        # Frames written while the server is hung wait here for it to resume.
+        self._held: Optional[List[bytes]] = None
 
     def send(self, cmd: RemotingCommand) -> None:
         if self.closed:
             return
+        frame = encode_frame(cmd)
+        if self._held is not None:
+            self._held.append(frame)
+            return
         try:
-            self.writer.write(encode_frame(cmd))
+            self.writer.write(frame)
         except (ConnectionError, RuntimeError):
             self.closed = True
 
     def send_oneway(self, code: int, ext_fields: Dict[str, str], body: bytes = b"") -> None:
         self.send(RemotingCommand(code, ext_fields, body, opaque=next(_opaque_counter), flag=FLAG_ONEWAY))
 
+    def hold(self) -> None:
+        """Keep what is sent from now on, as a stopped process writes nothing."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held and not self.closed:
+            try:
+                self.writer.write(b"".join(held))
+            except (ConnectionError, RuntimeError):
+                self.closed = True
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
             self.writer.close()
+
+    def abort(self) -> None:
+        """Gone at once with whatever was not yet written, as a killed process's sockets."""
+        self.closed = True
+        self._held = None
+        self.writer.transport.abort()
 
     def __repr__(self) -> str:
         return "Connection(%s:%d)" % self.peer
@@ -91,7 +116,15 @@ class Faults:
 
 
 class RemotingServer:
-    """Accepts connections and runs each request through ``handler`` concurrently."""
+    """Accepts connections and runs each request through ``handler`` concurrently.
+
+    ``hang()`` / ``resume()`` act as SIGSTOP / SIGCONT on the server's
+    process: connections are still accepted (by the kernel, as it were) but
+    nothing is read, handled or written until the resume, when everything
+    that arrived meanwhile is handled and answered.  ``kill()`` acts as
+    SIGKILL: the listening socket and every connection are gone at once and
+    requests in progress are never answered.
+    """
 
     def __init__(self, name: str, handler: Handler,
                  on_close: Optional[Callable[[Connection], None]] = None) -> None:
@@ -105,33 +138,82 @@ class RemotingServer:
         self.acl: Optional[AclValidator] = None
         self._server: Optional[asyncio.AbstractServer] = None
         self._answers: "Set[asyncio.Task[None]]" = set()
+        self._awake: Optional[asyncio.Event] = None
+        self._dead = False
         self.port = 0
 
+    @property
+    def hung(self) -> bool:
+        return self._awake is not None and not self._awake.is_set()
+
     async def start(self, host: str, port: int, tls: Optional[ssl.SSLContext] = None) -> None:
+        self._dead = False
+        self._awake = asyncio.Event()
+        self._awake.set()
         self._server = await asyncio.start_server(self._serve, host, port, ssl=tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        await self._shut(abort=False)
+
+    async def kill(self) -> None:
+        await self._shut(abort=True)
+
+    async def _shut(self, abort: bool) -> None:
+        # Marked first: connections that end from here on are not reported to on_close.
+        self._dead = True
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
         for conn in list(self.connections):
-            conn.close()
-        # Held long-polling requests would otherwise outlive the loop.
+            if abort:
+                conn.abort()
+            else:
+                conn.close()
+        # Held long-polling requests would otherwise outlive the loop (or, killed, be answered).
         for task in list(self._answers):
             task.cancel()
+        if self._awake is not None:
+            self._awake.set()
         if self._answers:
             await asyncio.gather(*self._answers, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
         await asyncio.sleep(0)
+
+    def hang(self) -> None:
+        if self._awake is not None and not self._dead:
+            self._awake.clear()
+            for conn in self.connections:
+                conn.hold()
+
+    def resume(self) -> None:
+        if self._awake is not None and not self._awake.is_set():
+            self._awake.set()
+            for conn in list(self.connections):
+                conn.release()
+
+    async def _wait_awake(self) -> None:
+        if self._awake is not None and not self._awake.is_set():
+            await self._awake.wait()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = Connection(reader, writer)
+        if self._dead:
+            conn.abort()
+            return
+        if self.hung:
+            conn.hold()
         self.connections.add(conn)
         try:
             while not conn.closed:
+                await self._wait_awake()
                 cmd = await read_frame(reader)
                 if cmd is None:
+                    break
+                # A request read just as the server hung waits for the resume.
+                await self._wait_awake()
+                if self._dead:
                     break
                 if cmd.is_response:
                     continue  # answers to our oneway requests carry nothing we need
@@ -143,9 +225,12 @@ class RemotingServer:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            conn.close()
             self.connections.discard(conn)
-            if self.on_close is not None:
+            if not self._dead:
+                # A stopped process notices a peer's hang-up only once it runs again.
+                await self._wait_awake()
+            conn.close()
+            if self.on_close is not None and not self._dead:
                 self.on_close(conn)
 
     async def _answer(self, conn: Connection, cmd: RemotingCommand) -> None:

@@ -1,6 +1,6 @@
 """pytest fixtures; load with ``pytest_plugins = ["rocketmq.testing.pytest_plugin"]``."""
 
-from typing import Iterator
+from typing import Any, Callable, Iterator, List
 
 import pytest
 
@@ -27,6 +27,31 @@ def rocketmq_faults(rocketmq_cluster: EmbeddedCluster) -> Iterator[Faults]:
         yield faults
     finally:
         faults.clear()
+
+
+ClusterFactory = Callable[..., EmbeddedCluster]
+
+
+@pytest.fixture
+def rocketmq_cluster_factory() -> Iterator[ClusterFactory]:
+    """Builds and starts clusters with any EmbeddedCluster keywords; all are stopped after the test.
+
+        def test_failover(rocketmq_cluster_factory):
+            cluster = rocketmq_cluster_factory(masters=2, slaves=1, register_interval=1.0)
+    """
+    started: List[EmbeddedCluster] = []
+
+    def build(**kwargs: Any) -> EmbeddedCluster:
+        cluster = EmbeddedCluster(**kwargs)
+        cluster.start()
+        started.append(cluster)
+        return cluster
+
+    try:
+        yield build
+    finally:
+        for cluster in reversed(started):
+            cluster.stop()
 
 
 @pytest.fixture

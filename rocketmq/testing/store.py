@@ -43,7 +43,13 @@ class MessageStore:
         self.consumer_offsets: Dict[Tuple[str, str, int], int] = {}
         # Free-form persistent values of broker services (schedule progress, finished transactions).
         self.service_state: Dict[str, object] = {}
+        # TopicConfigManager's DataVersion: (timestamp ms, counter), moved on every topic change
+        # so that a name server knows a registration brings news.
+        self.topic_data_version: Tuple[int, int] = (int(time.time() * 1000), 0)
         self._by_commit_offset: Dict[int, StoredMessage] = {}
+        # Commit-log order, for readers that follow the log (replication).
+        self._log: List[StoredMessage] = []
+        self._log_offsets: List[int] = []
         self._queues: Dict[QueueKey, List[StoredMessage]] = {}
         self._next_commit_offset = 0
         # Queues whose head was dropped, as if old commit-log files had been deleted.
@@ -68,6 +74,9 @@ class MessageStore:
             for group, topic, queue_id, offset in state.get("offsets", []):
                 self.consumer_offsets[(group, topic, queue_id)] = offset
             self.service_state = state.get("services", {})
+            version = state.get("topicDataVersion")
+            if isinstance(version, list) and len(version) == 2:
+                self.topic_data_version = (int(version[0]), int(version[1]))
         log_path = os.path.join(self.directory, "commitlog.bin")
         if os.path.exists(log_path):
             with open(log_path, "rb") as fh:
@@ -88,6 +97,7 @@ class MessageStore:
             "topics": [t.to_json() for t in self.topics.values()],
             "offsets": [[g, t, q, o] for (g, t, q), o in self.consumer_offsets.items()],
             "services": self.service_state,
+            "topicDataVersion": list(self.topic_data_version),
         }
         path = os.path.join(self.directory, "state.json")
         tmp = path + ".tmp"
@@ -97,17 +107,36 @@ class MessageStore:
 
     def close(self) -> None:
         self.save_state()
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Let go of the files without a last save, as a killed process does.
+
+        Every append was already written through, so the commit log is whole;
+        tables changed since their last save are lost, as on a real crash.
+        """
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+    def topic_changed(self) -> None:
+        """DataVersion.nextVersion after the topic table changed; saved with it."""
+        self.topic_data_version = (int(time.time() * 1000), self.topic_data_version[1] + 1)
+        self.save_state()
 
     # -- writing -----------------------------------------------------------
     def add_arrival_listener(self, listener: ArrivalListener) -> None:
         self._listeners.append(listener)
 
+    def remove_arrival_listener(self, listener: ArrivalListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _index(self, msg: StoredMessage) -> None:
         self._by_commit_offset[msg.commit_log_offset] = msg
         self._queues.setdefault((msg.topic, msg.queue_id), []).append(msg)
+        self._log.append(msg)
+        self._log_offsets.append(msg.commit_log_offset)
 
     def append(self, msg: StoredMessage) -> StoredMessage:
         """Give the message its offsets and store time, then make it visible."""
@@ -126,7 +155,40 @@ class MessageStore:
             listener(msg)
         return msg
 
+    def append_replica(self, source: StoredMessage) -> StoredMessage:
+        """Store a copy of a master's message at the very offsets and times the master gave it."""
+        if source.commit_log_offset != self._next_commit_offset:
+            raise ValueError("replica at commit-log offset %d, expected %d"
+                             % (source.commit_log_offset, self._next_commit_offset))
+        if source.queue_offset != len(self.queue(source.topic, source.queue_id)):
+            raise ValueError("replica of %s/%d at queue offset %d out of order"
+                             % (source.topic, source.queue_id, source.queue_offset))
+        msg = source.copy()
+        msg.queue_offset = source.queue_offset
+        msg.commit_log_offset = source.commit_log_offset
+        msg.store_timestamp = source.store_timestamp
+        encoded = encode_stored(msg)
+        msg.store_size = len(encoded)
+        self._next_commit_offset += len(encoded)
+        self._index(msg)
+        if self._log_file is not None:
+            self._log_file.write(encoded)
+            self._log_file.flush()
+        for listener in list(self._listeners):
+            listener(msg)
+        return msg
+
     # -- reading -----------------------------------------------------------
+    @property
+    def max_commit_offset(self) -> int:
+        """Where the next message goes in the commit log (CommitLog.getMaxOffset)."""
+        return self._next_commit_offset
+
+    def entries_from(self, commit_offset: int, limit: int) -> List[StoredMessage]:
+        """Up to ``limit`` messages in commit-log order, from the one at ``commit_offset`` on."""
+        start = bisect.bisect_left(self._log_offsets, commit_offset)
+        return self._log[start:start + limit]
+
     def queue(self, topic: str, queue_id: int) -> List[StoredMessage]:
         return self._queues.get((topic, queue_id), [])
 

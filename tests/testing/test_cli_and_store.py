@@ -20,9 +20,11 @@ def test_cli_prints_ready_line_and_exits_cleanly_on_sigterm(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         line = proc.stdout.readline()
-        ready = r"rocketmq\.testing ready: namesrv (127\.0\.0\.1:\d+) broker (127\.0\.0\.1:\d+)\n"
+        ready = (r"rocketmq\.testing ready: namesrv (127\.0\.0\.1:\d+) broker (127\.0\.0\.1:\d+)"
+                 r" brokers broker-a/0=(127\.0\.0\.1:\d+)\n")
         match = re.fullmatch(ready, line)
         assert match, line
+        assert match.group(3) == match.group(2)
         with RemotingClient(match.group(2)) as broker:
             assert send_v2(broker, "CliTopic", b"x").code == 0
         proc.send_signal(signal.SIGTERM)

@@ -67,6 +67,10 @@ def test_constructor_options_are_accepted():
     ("set_timeout", ("10",)),
     ("set_compress_level", (None,)),
     ("set_max_message_size", (None,)),
+    ("set_send_latency_fault_enable", (1,)),
+    ("set_send_latency_fault_enable", (None,)),
+    ("set_poll_name_server_interval", (1.5,)),
+    ("set_poll_name_server_interval", ("1000",)),
     ("send_sync", ("not a message",)),
     ("send_sync", (None,)),
     ("send_oneway", (b"bytes",)),
@@ -116,6 +120,7 @@ def test_transaction_send_arguments():
     ("set_instance_name", (None,)),
     ("set_message_model", ("CLUSTERING",)),
     ("set_message_model", (None,)),
+    ("set_poll_name_server_interval", (None,)),
 ])
 def test_consumer_argument_types(consumer, method, args):
     with pytest.raises(TypeError):
@@ -148,6 +153,21 @@ def test_configuration_is_accepted(producer, consumer):
     consumer.set_message_trace(False)
     consumer.subscribe("Topic", print)
     consumer.subscribe("Other", print, "TagA || TagB")
+
+
+@pytest.mark.parametrize("interval", [0, -1, 2**31])
+def test_route_poll_interval_must_be_a_positive_int(producer, consumer, interval):
+    with pytest.raises(ValueError):
+        producer.set_poll_name_server_interval(interval)
+    with pytest.raises(ValueError):
+        consumer.set_poll_name_server_interval(interval)
+
+
+def test_cluster_settings_are_accepted(producer, consumer):
+    producer.set_send_latency_fault_enable(False)
+    producer.set_send_latency_fault_enable(True)
+    producer.set_poll_name_server_interval(1000)
+    consumer.set_poll_name_server_interval(1000)
 
 
 def test_shutdown_before_start_and_twice_is_harmless(producer, consumer):

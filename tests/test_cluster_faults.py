@@ -166,6 +166,20 @@ class SendLoop(threading.Thread):
         return max(b - a for a, b in zip(times, times[1:]))
 
 
+def replicated_topic(cluster, prefix: str, count: int, queues: int = QUEUES):  # type: ignore[no-untyped-def]
+    """A new topic on broker-a with ``count`` messages, copied to its slave: (master, slave, topic, keys)."""
+    master, slave = cluster.broker("broker-a", 0), cluster.broker("broker-a", 1)
+    topic = unique_name(prefix)
+    cluster.create_topic(topic, queues)
+    producer = new_producer(cluster.namesrv_addr)
+    try:
+        keys = send_numbered(producer, topic, count)
+    finally:
+        producer.shutdown()
+    wait_replicated(master.addr, slave.addr, topic)
+    return master, slave, topic, keys
+
+
 def drain(namesrv: str, topic: str, expected: int, timeout: float = 60.0) -> Received:
     """Everything stored in ``topic``, read by a new group."""
     received = Received()
@@ -184,15 +198,7 @@ def drain(namesrv: str, topic: str, expected: int, timeout: float = 60.0) -> Rec
 
 def test_a_new_group_consumes_everything_from_the_slave_of_a_dead_master(cluster_factory):
     cluster = cluster_factory(masters=1, slaves=1)
-    master, slave = cluster.broker("broker-a", 0), cluster.broker("broker-a", 1)
-    topic = unique_name("TopicSlaveRead")
-    cluster.create_topic(topic, QUEUES)
-    producer = new_producer(cluster.namesrv_addr)
-    try:
-        keys = send_numbered(producer, topic, 300)
-    finally:
-        producer.shutdown()
-    wait_replicated(master.addr, slave.addr, topic)
+    master, slave, topic, keys = replicated_topic(cluster, "TopicSlaveRead", 300)
 
     master.kill()
     slave_only = {1: slave.addr}
@@ -213,15 +219,7 @@ def test_a_new_group_consumes_everything_from_the_slave_of_a_dead_master(cluster
 
 def test_the_pull_consumer_reads_from_the_slave_of_a_dead_master(cluster_factory):
     cluster = cluster_factory(masters=1, slaves=1)
-    master, slave = cluster.broker("broker-a", 0), cluster.broker("broker-a", 1)
-    topic = unique_name("TopicPullSlave")
-    cluster.create_topic(topic, QUEUES)
-    producer = new_producer(cluster.namesrv_addr)
-    try:
-        keys = send_numbered(producer, topic, 80)
-    finally:
-        producer.shutdown()
-    wait_replicated(master.addr, slave.addr, topic)
+    master, slave, topic, keys = replicated_topic(cluster, "TopicPullSlave", 80)
     master.kill()
     assert wait_until(lambda: 0 not in broker_nodes(cluster.namesrv_addr, topic).get("broker-a", {0: ""}), 10)
     consumer = PullConsumer(unique_name("GID_pull_slave"))
@@ -238,15 +236,7 @@ def test_the_pull_consumer_reads_from_the_slave_of_a_dead_master(cluster_factory
 
 def test_a_running_consumer_moves_to_the_slave_and_back_without_losing_its_place(cluster_factory):
     cluster = cluster_factory(masters=1, slaves=1)
-    master, slave = cluster.broker("broker-a", 0), cluster.broker("broker-a", 1)
-    topic = unique_name("TopicFailover")
-    cluster.create_topic(topic, QUEUES)
-    producer = new_producer(cluster.namesrv_addr)
-    try:
-        keys = send_numbered(producer, topic, 600)
-    finally:
-        producer.shutdown()
-    wait_replicated(master.addr, slave.addr, topic)
+    master, slave, topic, keys = replicated_topic(cluster, "TopicFailover", 600)
 
     group = unique_name("GID_failover")
     # Slow on purpose (1 thread, 10 ms a message, 10 cached per queue): most
@@ -460,19 +450,11 @@ def test_pulls_follow_the_masters_suggestion_to_read_from_its_slave(cluster_fact
     if request.config.getoption("--real-cluster"):
         pytest.skip("a real master suggests its slave only under memory pressure, which a test cannot force")
     cluster = cluster_factory(masters=1, slaves=1)
-    master, slave = cluster.broker("broker-a", 0), cluster.broker("broker-a", 1)
-    topic = unique_name("TopicSuggest")
-    cluster.create_topic(topic, QUEUES)
+    master, slave, topic, keys = replicated_topic(cluster, "TopicSuggest", 200)
     # The "consumer far behind, master short of memory" answer (slaveReadEnable on both).
     for node in (master, slave):
         node.slave_read_enable = True
     master.suggest_pulling_from_slave = True
-    producer = new_producer(cluster.namesrv_addr)
-    try:
-        keys = send_numbered(producer, topic, 200)
-    finally:
-        producer.shutdown()
-    wait_replicated(master.addr, slave.addr, topic)
     pulls_at_slave = slave.request_counts().get(11, 0)  # PULL_MESSAGE
     received = Received()
     consumer = start_consumer(cluster.namesrv_addr, unique_name("GID_suggest"), topic, received)

@@ -144,16 +144,7 @@ class MessageStore:
         msg.queue_offset = len(queue)
         msg.commit_log_offset = self._next_commit_offset
         msg.store_timestamp = int(time.time() * 1000)
-        encoded = encode_stored(msg)
-        msg.store_size = len(encoded)
-        self._next_commit_offset += len(encoded)
-        self._index(msg)
-        if self._log_file is not None:
-            self._log_file.write(encoded)
-            self._log_file.flush()
-        for listener in list(self._listeners):
-            listener(msg)
-        return msg
+        return self._commit(msg)
 
     def append_replica(self, source: StoredMessage) -> StoredMessage:
         """Store a copy of a master's message at the very offsets and times the master gave it."""
@@ -167,6 +158,10 @@ class MessageStore:
         msg.queue_offset = source.queue_offset
         msg.commit_log_offset = source.commit_log_offset
         msg.store_timestamp = source.store_timestamp
+        return self._commit(msg)
+
+    def _commit(self, msg: StoredMessage) -> StoredMessage:
+        """Write a message whose offsets are set to the log and make it visible."""
         encoded = encode_stored(msg)
         msg.store_size = len(encoded)
         self._next_commit_offset += len(encoded)

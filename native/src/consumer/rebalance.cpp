@@ -1,7 +1,6 @@
 #include "consumer/rebalance.h"
 
 #include <algorithm>
-#include <atomic>
 
 #include "client/admin_api.h"
 #include "common/errors.h"
@@ -84,8 +83,7 @@ std::vector<std::string> Rebalance::consumerIds(const std::string& topic) {
   if (brokers.empty()) return {};
   // Spread the question over the brokers, as the Java client picks one at
   // random; a broker that does not answer hands over to the next.
-  static std::atomic<size_t> rotation{0};
-  const size_t first = rotation++ % brokers.size();
+  const size_t first = consumerListRotation_++ % brokers.size();
   std::string lastError = "no broker of the topic has a node";
   for (size_t i = 0; i < brokers.size(); ++i) {
     const std::string& name = brokers[(first + i) % brokers.size()];

@@ -70,6 +70,7 @@ class Rebalance {
   OffsetStore& offsets_;
   PullWrapper& pulls_;
 
+  size_t consumerListRotation_ = 0;   // timer thread only
   std::mutex mutex_;                  // guards lockedNow_ (unlockAll runs at shutdown, off the timer)
   std::set<MessageQueue> lockedNow_;  // locks granted, also for queues not yet owned
 };

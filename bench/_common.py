@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import re
 import resource
 import subprocess
@@ -97,3 +98,10 @@ def print_report(title: str, messages: int, elapsed: float, latencies: LatencyRe
     print(f"  peak RSS      {rss_mib:.1f} MiB")
     for key, value in (extra or {}).items():
         print(f"  {key:<13} {value}")
+    # One machine-readable line for bench/compare.sh.
+    print("RESULT " + json.dumps({
+        "title": title, "messages": messages, "msgs_per_s": round(rate),
+        "cpu_us_per_msg": round(cpu_seconds * 1e6 / max(messages, 1), 1),
+        "p50_ms": round(latencies.percentile_ms(0.50), 3), "p99_ms": round(latencies.percentile_ms(0.99), 3),
+        "peak_rss_mib": round(rss_mib, 1),
+    }), flush=True)

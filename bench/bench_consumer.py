@@ -11,6 +11,7 @@ Without --namesrv an embedded name server and broker run in a child process.
 from __future__ import annotations
 
 import argparse
+import itertools
 import threading
 import time
 import uuid
@@ -51,6 +52,9 @@ def main() -> None:
     add_common_arguments(parser)
     parser.add_argument("--no-preload", action="store_true", help="consume what the topic already holds")
     parser.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds")
+    parser.add_argument("--callback", choices=("measure", "empty"), default="measure",
+                        help="measure: record end-to-end latency per message; empty: only count (the cost of "
+                             "delivery itself)")
     args = parser.parse_args()
 
     with embedded_cluster_or_address(args.namesrv) as namesrv:
@@ -70,10 +74,19 @@ def main() -> None:
                     done.set()
             return ConsumeStatus.CONSUME_SUCCESS
 
+        consumed = itertools.count(1)
+
+        def on_message_empty(message: ReceivedMessage) -> ConsumeStatus:
+            # next() on itertools.count is atomic under the GIL: no lock.
+            if next(consumed) == args.count:
+                state["consumed"] = args.count
+                done.set()
+            return ConsumeStatus.CONSUME_SUCCESS
+
         consumer = PushConsumer("bench_consumer_" + uuid.uuid4().hex[:8])
         consumer.set_name_server_address(namesrv)
         consumer.set_thread_count(args.threads)
-        consumer.subscribe(args.topic, on_message)
+        consumer.subscribe(args.topic, on_message if args.callback == "measure" else on_message_empty)
         cpu_before = process_cpu_seconds()
         started = time.perf_counter()
         consumer.start()
@@ -83,7 +96,7 @@ def main() -> None:
         consumer.shutdown()
 
     print_report(
-        title=f"consume size={args.size}B threads={args.threads}",
+        title=f"consume size={args.size}B threads={args.threads} callback={args.callback}",
         messages=state["consumed"],
         elapsed=elapsed,
         latencies=latencies,

@@ -256,6 +256,40 @@ def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters
     return status
 
 
+@ffi.def_extern(error=0, onerror=_log_escaped_error)
+def _rocketmq_consume_batch(c_consumer: Any, c_messages: Any, count: int, stop_at_failure: int,
+                            statuses: Any) -> int:
+    """A burst of messages of one queue: each through its callback, in order.
+
+    Returns how many were handled; the core delivers the rest again later
+    (shutdown began, or an orderly burst stopped at a failure).
+    """
+    if _lifecycle.exiting():
+        return 0
+    consumer = _consumers.get(address(c_consumer))
+    if consumer is None:
+        return 0
+    counters = consumer._counters
+    max_reconsume_times = consumer._max_reconsume_times
+    only_callback = consumer._only_callback()
+    handled = 0
+    for index in range(count):
+        if consumer._stopping:
+            break
+        c_message = c_messages[index]
+        callback = only_callback or consumer._callback_for(py_string(lib.GetMessageTopic(c_message)))
+        if callback is None:
+            logger.error("no callback subscribed for topic %s", py_string(lib.GetMessageTopic(c_message)))
+            status = _RECONSUME_LATER
+        else:
+            status = deliver(callback, c_message, counters, max_reconsume_times)
+        statuses[index] = status
+        handled += 1
+        if stop_at_failure and status != _CONSUME_SUCCESS:
+            break
+    return handled
+
+
 @ffi.def_extern(error=_RECONSUME_LATER, onerror=_log_escaped_error)
 def _rocketmq_consume_message(c_consumer: Any, c_message: Any) -> int:
     if _lifecycle.exiting():

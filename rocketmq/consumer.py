@@ -67,6 +67,9 @@ class PushConsumer:
         self._callbacks: Dict[str, MessageCallback] = {}
         self._latest_callback: Optional[MessageCallback] = None
         self._callback_registered = False
+        # Set when shutdown begins: a burst being delivered stops between
+        # messages, and what it did not reach is consumed again later.
+        self._stopping = False
         _callbacks.register_consumer(handle, self)
         self.set_message_model(message_model)
 
@@ -200,11 +203,16 @@ class PushConsumer:
         self._callbacks[_topic_name(topic)] = callback
         self._latest_callback = callback
         if not self._callback_registered:
-            # The C API has one callback per consumer; messages are routed to
-            # the right Python callback by topic.
-            register = lib.RegisterMessageCallbackOrderly if self._orderly else lib.RegisterMessageCallback
-            ffi_check(register(self._handle, lib.rocketmq_gated_consume_message))
+            # One callback per consumer in the C API, fed bursts of messages
+            # (one entry into Python for many); messages are routed to the
+            # right Python callback by topic.
+            ffi_check(lib.RegisterMessageBatchCallback(self._handle, lib.rocketmq_gated_consume_batch,
+                                                       int(self._orderly)))
             self._callback_registered = True
+
+    def _only_callback(self) -> Optional[MessageCallback]:
+        """The callback every message goes to when one topic is subscribed (no lookup by topic)."""
+        return self._latest_callback if len(self._callbacks) == 1 else None
 
     def _callback_for(self, topic: str) -> Optional[MessageCallback]:
         # A topic the consumer did not subscribe by name (the core should
@@ -226,6 +234,7 @@ class PushConsumer:
 
     def shutdown(self) -> None:
         """Stop consuming; calling it again (or before start) does nothing."""
+        self._stopping = True
         status = self._client.shutdown()
         if status is not None:
             ffi_check(status)

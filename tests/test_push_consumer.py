@@ -367,3 +367,58 @@ def test_dropped_broker_connections_lose_nothing(rocketmq_namesrv_addr, producer
         assert collector.wait_for(lambda c: set(c.bodies) >= expected, timeout=30)
     finally:
         consumer.shutdown()
+
+
+def test_an_orderly_failure_inside_a_burst_is_retried_before_anything_after_it(rocketmq_cluster, producer):
+    # One queue, so the consumer gets bursts of up to 32 messages in one call into Python.
+    topic, group = unique_name("BurstOrderTopic"), unique_name("CID_burst_order")
+    rocketmq_cluster.create_topic(topic, 1)
+    for step in range(40):
+        send(producer, topic, b"%d" % step)
+    failures = {"left": 2}
+
+    def answer(message):
+        if message.body == b"7" and failures["left"] > 0:
+            failures["left"] -= 1
+            return ConsumeStatus.RECONSUME_LATER
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    collector = Collector(answer=answer)
+    consumer = start_consumer(rocketmq_cluster.namesrv_addr, group, topic, collector, orderly=True)
+    try:
+        assert collector.wait_for(lambda c: len(set(c.bodies)) >= 40, timeout=30)
+    finally:
+        consumer.shutdown()
+    steps = [int(body) for body in collector.bodies]
+    # 7 was delivered three times in a row, nothing after it before it succeeded, nothing skipped.
+    assert steps == list(range(8)) + [7, 7] + list(range(8, 40))
+
+
+def test_shutdown_in_the_middle_of_a_burst_leaves_the_rest_for_later(rocketmq_cluster, producer):
+    topic, group = unique_name("BurstStopTopic"), unique_name("CID_burst_stop")
+    rocketmq_cluster.create_topic(topic, 1)
+    bodies = [b"%d" % step for step in range(30)]
+    for body in bodies:
+        send(producer, topic, body)
+    first = Collector()
+
+    def slow(message):
+        time.sleep(0.05)
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    first.answer = slow
+    # Two consume threads: the 30 messages arrive as two bursts of 15, each
+    # consumed message by message inside one call.
+    consumer = start_consumer(rocketmq_cluster.namesrv_addr, group, topic, first)
+    assert first.wait_for(lambda c: c.count() >= 5)
+    consumer.shutdown()
+    consumed_before = set(first.bodies)
+    assert len(consumed_before) < len(bodies), "shutdown waited for the whole burst"
+
+    second = Collector()
+    consumer = start_consumer(rocketmq_cluster.namesrv_addr, group, topic, second)
+    try:
+        # Whatever the first consumer did not get to comes again: nothing is lost.
+        assert second.wait_for(lambda c: consumed_before | set(c.bodies) >= set(bodies), timeout=30)
+    finally:
+        consumer.shutdown()

@@ -44,7 +44,7 @@ void checkMessages(const char* data, size_t size) {
     (void)m.msgId();
     (void)m.tags();
     (void)m.keys();
-    FUZZ_ASSERT(!m.bornHost.empty() && !m.storeHost.empty() && !m.offsetMsgId.empty());
+    FUZZ_ASSERT(!m.bornHost().empty() && !m.storeHost().empty() && !m.offsetMsgId().empty());
   }
   FUZZ_ASSERT(covered == size);
 }

@@ -206,20 +206,20 @@ void testDecodePlain() {
   CHECK(m.commitLogOffset == 0x1234567890LL);
   CHECK(m.bornTimestamp == 1700000000000LL);
   CHECK(m.storeTimestamp == 1700000000123LL);
-  CHECK(m.bornHost == "10.0.0.5:50000");
-  CHECK(m.storeHost == "127.0.0.1:10911");
+  CHECK(m.bornHost() == "10.0.0.5:50000");
+  CHECK(m.storeHost() == "127.0.0.1:10911");
   CHECK(m.reconsumeTimes == 1);
   CHECK(m.preparedTransactionOffset == 9);
   CHECK(m.storeSize == static_cast<int>(one.size()));
   CHECK(m.tags() == "TagA");
   CHECK(m.keys() == "k");
   CHECK(m.msgId() == "ABCDEF");
-  CHECK(m.offsetMsgId == "7F00000100002A9F0000001234567890");
-  CHECK(msgs[1].msgId() == msgs[1].offsetMsgId);  // no UNIQ_KEY
+  CHECK(m.offsetMsgId() == "7F00000100002A9F0000001234567890");
+  CHECK(msgs[1].msgId() == msgs[1].offsetMsgId());  // no UNIQ_KEY
   CHECK(msgs[1].body() == std::string("bin\x00ary", 7));
   CHECK(msgs[1].queueOffset == 43);
 
-  const OffsetMessageId id = decodeOffsetMessageId(m.offsetMsgId);
+  const OffsetMessageId id = decodeOffsetMessageId(m.offsetMsgId());
   CHECK(id.host == "127.0.0.1:10911");
   CHECK(id.commitLogOffset == 0x1234567890LL);
 }
@@ -236,10 +236,10 @@ void testDecodeCompressedAndV6() {
   const auto msgs = decodeMessages(data.data(), data.size());
   CHECK(msgs.size() == 1);
   CHECK(msgs[0].body() == original);
-  CHECK(msgs[0].bornHost == "[::1]:50000");
-  CHECK(msgs[0].storeHost == "[fe80::2]:10911");
-  CHECK(msgs[0].offsetMsgId.size() == 56);
-  const OffsetMessageId id = decodeOffsetMessageId(msgs[0].offsetMsgId);
+  CHECK(msgs[0].bornHost() == "[::1]:50000");
+  CHECK(msgs[0].storeHost() == "[fe80::2]:10911");
+  CHECK(msgs[0].offsetMsgId().size() == 56);
+  const OffsetMessageId id = decodeOffsetMessageId(msgs[0].offsetMsgId());
   CHECK(id.host == "[fe80::2]:10911");
   CHECK(id.commitLogOffset == s.commitLogOffset);
 

@@ -19,6 +19,8 @@ static void _rocketmq_on_send_exception(CMQException e, CMessage* msg, void* use
 static CTransactionStatus _rocketmq_execute_local_transaction(CProducer* producer, CMessage* msg, void* data);
 static CTransactionStatus _rocketmq_check_transaction(CProducer* producer, CMessageExt* msg, void* data);
 static int _rocketmq_consume_message(CPushConsumer* consumer, CMessageExt* msg);
+static int _rocketmq_consume_batch(CPushConsumer* consumer, CMessageExt** msgs, int count, int stopAtFailure,
+                                   CConsumeStatus* statuses);
 
 static int rocketmq_gated_select_queue(int size, CMessage* msg, void* arg) {
   /* A negative queue index makes the send fail. */
@@ -45,6 +47,12 @@ static CTransactionStatus rocketmq_gated_check_transaction(CProducer* producer, 
 
 static int rocketmq_gated_consume_message(CPushConsumer* consumer, CMessageExt* msg) {
   return rocketmq_python_reachable() ? _rocketmq_consume_message(consumer, msg) : E_RECONSUME_LATER;
+}
+
+/* None handled: the core delivers them again later. */
+static int rocketmq_gated_consume_batch(CPushConsumer* consumer, CMessageExt** msgs, int count, int stopAtFailure,
+                                        CConsumeStatus* statuses) {
+  return rocketmq_python_reachable() ? _rocketmq_consume_batch(consumer, msgs, count, stopAtFailure, statuses) : 0;
 }
 
 static void _rocketmq_log_line(int level, const char* message, void* context);

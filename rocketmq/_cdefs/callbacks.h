@@ -12,6 +12,8 @@ extern "Python" CTransactionStatus _rocketmq_execute_local_transaction(CProducer
 extern "Python" CTransactionStatus _rocketmq_check_transaction(CProducer* producer, CMessageExt* msg,
                                                               void* data);
 extern "Python" int _rocketmq_consume_message(CPushConsumer* consumer, CMessageExt* msg);
+extern "Python" int _rocketmq_consume_batch(CPushConsumer* consumer, CMessageExt** msgs, int count,
+                                            int stopAtFailure, CConsumeStatus* statuses);
 extern "Python" void _rocketmq_log_line(int level, const char* message, void* context);
 
 int rocketmq_gated_select_queue(int size, CMessage* msg, void* arg);
@@ -20,5 +22,7 @@ void rocketmq_gated_on_send_exception(CMQException e, CMessage* msg, void* userD
 CTransactionStatus rocketmq_gated_execute_local_transaction(CProducer* producer, CMessage* msg, void* data);
 CTransactionStatus rocketmq_gated_check_transaction(CProducer* producer, CMessageExt* msg, void* data);
 int rocketmq_gated_consume_message(CPushConsumer* consumer, CMessageExt* msg);
+int rocketmq_gated_consume_batch(CPushConsumer* consumer, CMessageExt** msgs, int count, int stopAtFailure,
+                                 CConsumeStatus* statuses);
 void rocketmq_gated_log_line(int level, const char* message, void* context);
 void rocketmq_close_callbacks(void);

@@ -63,7 +63,7 @@ CProducer* CreateTransactionProducer(const char* groupId, CLocalTransactionCheck
   producer->checker = callback;
   producer->checkerData = userData;
   producer->producer.setTransactionChecker([producer](const rmq::MessageExt& msg) {
-    CMessageExt wrapped(msg);
+    CMessageExt wrapped(&msg);
     return static_cast<rmq::LocalTransactionState>(producer->checker(producer, &wrapped, producer->checkerData));
   });
   return producer;

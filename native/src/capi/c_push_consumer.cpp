@@ -1,6 +1,9 @@
 // C API of the push consumer (CPushConsumer.h), over rmq::PushConsumer.
+#include <algorithm>
 #include <string>
+#include <vector>
 
+#include "CBatchConsume.h"
 #include "CPushConsumer.h"
 #include "CRouting.h"
 #include "CTls.h"
@@ -20,6 +23,7 @@ struct CPushConsumer {
 
   rmq::PushConsumer consumer;
   MessageCallBack callback = nullptr;
+  MessageBatchCallBack batchCallback = nullptr;
 };
 
 namespace {
@@ -51,18 +55,44 @@ int DestroyPushConsumer(CPushConsumer* consumer) {
 
 int StartPushConsumer(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
-  if (consumer->callback == nullptr) {
+  if (consumer->callback == nullptr && consumer->batchCallback == nullptr) {
     rmq::capi::setLatestError("no message callback registered: subscribe a topic with a callback before start()");
     return PUSHCONSUMER_START_FAILED;
   }
-  MessageCallBack callback = consumer->callback;
-  consumer->consumer.setListener(
-      [consumer, callback](rmq::MessageExt& message) {
-        CMessageExt handle(message);
-        return callback(consumer, &handle) == E_CONSUME_SUCCESS ? rmq::ConsumeResult::kSuccess
-                                                                : rmq::ConsumeResult::kReconsumeLater;
-      },
-      consumer->consumer.config().orderly);
+  if (consumer->batchCallback != nullptr) {
+    MessageBatchCallBack callback = consumer->batchCallback;
+    consumer->consumer.setBatchListener(
+        [consumer, callback](const std::vector<const rmq::MessageExt*>& messages, bool stopAtFailure,
+                             std::vector<rmq::ConsumeResult>& results) {
+          std::vector<CMessageExt> handles;
+          handles.reserve(messages.size());
+          std::vector<CMessageExt*> pointers;
+          pointers.reserve(messages.size());
+          for (const rmq::MessageExt* message : messages) {
+            handles.emplace_back(message);
+            pointers.push_back(&handles.back());
+          }
+          std::vector<CConsumeStatus> statuses(messages.size(), E_RECONSUME_LATER);
+          int handled = callback(consumer, pointers.data(), static_cast<int>(pointers.size()), stopAtFailure ? 1 : 0,
+                                 statuses.data());
+          handled = std::max(0, std::min(handled, static_cast<int>(messages.size())));
+          for (int i = 0; i < handled; ++i) {
+            results.push_back(statuses[static_cast<size_t>(i)] == E_CONSUME_SUCCESS
+                                  ? rmq::ConsumeResult::kSuccess
+                                  : rmq::ConsumeResult::kReconsumeLater);
+          }
+        },
+        consumer->consumer.config().orderly);
+  } else {
+    MessageCallBack callback = consumer->callback;
+    consumer->consumer.setListener(
+        [consumer, callback](const rmq::MessageExt& message) {
+          CMessageExt handle(&message);
+          return callback(consumer, &handle) == E_CONSUME_SUCCESS ? rmq::ConsumeResult::kSuccess
+                                                                  : rmq::ConsumeResult::kReconsumeLater;
+        },
+        consumer->consumer.config().orderly);
+  }
   return rmq::capi::guarded(PUSHCONSUMER_START_FAILED, [&] {
     consumer->consumer.start();
     return static_cast<int>(OK);
@@ -114,6 +144,7 @@ int Subscribe(CPushConsumer* consumer, const char* topic, const char* expression
 int RegisterMessageCallbackOrderly(CPushConsumer* consumer, MessageCallBack pCallback) {
   if (consumer == nullptr || pCallback == nullptr) return nullArgument("consumer or callback");
   consumer->callback = pCallback;
+  consumer->batchCallback = nullptr;
   consumer->consumer.config().orderly = true;
   return OK;
 }
@@ -121,13 +152,23 @@ int RegisterMessageCallbackOrderly(CPushConsumer* consumer, MessageCallBack pCal
 int RegisterMessageCallback(CPushConsumer* consumer, MessageCallBack pCallback) {
   if (consumer == nullptr || pCallback == nullptr) return nullArgument("consumer or callback");
   consumer->callback = pCallback;
+  consumer->batchCallback = nullptr;
   consumer->consumer.config().orderly = false;
+  return OK;
+}
+
+int RegisterMessageBatchCallback(CPushConsumer* consumer, MessageBatchCallBack callback, int orderly) {
+  if (consumer == nullptr || callback == nullptr) return nullArgument("consumer or callback");
+  consumer->batchCallback = callback;
+  consumer->callback = nullptr;
+  consumer->consumer.config().orderly = orderly != 0;
   return OK;
 }
 
 int UnregisterMessageCallbackOrderly(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
   consumer->callback = nullptr;
+  consumer->batchCallback = nullptr;
   consumer->consumer.clearListener();
   return OK;
 }
@@ -135,6 +176,7 @@ int UnregisterMessageCallbackOrderly(CPushConsumer* consumer) {
 int UnregisterMessageCallback(CPushConsumer* consumer) {
   if (consumer == nullptr) return nullArgument("consumer");
   consumer->callback = nullptr;
+  consumer->batchCallback = nullptr;
   consumer->consumer.clearListener();
   return OK;
 }

@@ -2,6 +2,7 @@
 // source file (producer and consumer side).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,12 +16,28 @@ struct CMessage {
   rmq::Message message;
 };
 
-// Wraps a received message. The id is computed once so GetMessageId can
-// hand out a pointer that lives as long as the handle.
+// Wraps a received message: either its own copy (pull results) or, for the
+// length of a callback, one the core keeps alive meanwhile (push delivery,
+// transaction checks), so delivering a message copies nothing. The id is
+// computed on first use and kept, so GetMessageId can hand out a pointer that
+// lives as long as the handle. A handle is used by one thread at a time.
 struct CMessageExt {
-  explicit CMessageExt(rmq::MessageExt m) : message(std::move(m)), messageId(message.msgId()) {}
-  rmq::MessageExt message;
-  std::string messageId;
+  explicit CMessageExt(rmq::MessageExt m)
+      : owned(std::make_unique<rmq::MessageExt>(std::move(m))), message(owned.get()) {}
+  explicit CMessageExt(const rmq::MessageExt* borrowed) : message(borrowed) {}
+
+  const std::string& id() const {
+    if (!idKnown) {
+      messageId = message->msgId();
+      idKnown = true;
+    }
+    return messageId;
+  }
+
+  std::unique_ptr<rmq::MessageExt> owned;
+  const rmq::MessageExt* message;
+  mutable std::string messageId;
+  mutable bool idKnown = false;
 };
 
 struct CBatchMessage {

@@ -12,6 +12,8 @@ namespace rmq {
 namespace {
 
 constexpr int64_t kSendBackRetryMs = 5000;
+// The largest burst a batch listener gets at once.
+constexpr size_t kMaxBurst = 32;
 // cleanExpireMsg sends a timed-out message back with this delay level.
 constexpr int kExpiredMessageDelayLevel = 3;
 constexpr int64_t kMaxExpiryScanIntervalMs = 60 * 1000;
@@ -22,7 +24,7 @@ class ConcurrentConsumeService : public ConsumeService,
   explicit ConcurrentConsumeService(ConsumeContext context) : ctx_(std::move(context)) {}
 
   void dispatch(const std::shared_ptr<ProcessQueue>& pq, const std::vector<int64_t>& offsets) override {
-    const size_t step = static_cast<size_t>(ctx_.config.batchMaxSize);
+    const size_t step = burstSize(offsets.size());
     for (size_t i = 0; i < offsets.size(); i += step) {
       size_t end = std::min(offsets.size(), i + step);
       std::vector<int64_t> batch(offsets.begin() + static_cast<long>(i), offsets.begin() + static_cast<long>(end));
@@ -43,7 +45,7 @@ class ConcurrentConsumeService : public ConsumeService,
     if (ctx_.config.broadcasting) return;
     const int64_t now = steadyClockMs();
     for (const auto& pq : queues) {
-      std::vector<std::pair<int64_t, MessageExt>> expired;
+      std::vector<std::pair<int64_t, std::shared_ptr<MessageExt>>> expired;
       {
         std::lock_guard<std::mutex> lock(pq->mutex);
         for (const auto& since : pq->listenerSince) {
@@ -53,47 +55,72 @@ class ConcurrentConsumeService : public ConsumeService,
         }
       }
       for (const auto& entry : expired) {
-        RMQ_LOG(kWarn, "listener call on " << entry.second.msgId() << " ran past " << ctx_.config.consumeTimeoutMs
+        RMQ_LOG(kWarn, "listener call on " << entry.second->msgId() << " ran past " << ctx_.config.consumeTimeoutMs
                                            << " ms; the message is sent back for a later retry");
-        if (ctx_.sendBack->sendBack(entry.second, kExpiredMessageDelayLevel)) pq->remove({entry.first});
+        if (ctx_.sendBack->sendBack(*entry.second, kExpiredMessageDelayLevel)) pq->remove({entry.first});
       }
     }
   }
 
  private:
+  // batchMaxSize messages a call; a batch listener gets bursts as large as
+  // keeps every consume thread busy (one entry into Python for many messages,
+  // without serialising what the threads could consume side by side).
+  size_t burstSize(size_t arrived) const {
+    size_t step = static_cast<size_t>(ctx_.config.batchMaxSize);
+    if (ctx_.listener->takesBursts()) {
+      const size_t threads = static_cast<size_t>(std::max(1, ctx_.config.threadCount));
+      step = std::max(step, std::min(kMaxBurst, (arrived + threads - 1) / threads));
+    }
+    return std::max<size_t>(step, 1);
+  }
+
   void consume(const std::shared_ptr<ProcessQueue>& pq, const std::vector<int64_t>& offsets) {
     if (pq->dropped) return;
-    std::vector<int64_t> finished;
-    std::vector<int64_t> retryLocally;
-    for (int64_t offset : offsets) {
-      MessageExt message;
-      {
-        std::lock_guard<std::mutex> lock(pq->mutex);
+    std::vector<std::shared_ptr<MessageExt>> messages;
+    std::vector<int64_t> present;
+    {
+      std::lock_guard<std::mutex> lock(pq->mutex);
+      const int64_t now = steadyClockMs();
+      for (int64_t offset : offsets) {
         auto found = pq->messages.find(offset);
         if (found == pq->messages.end()) continue;
-        message = found->second;
-        pq->listenerSince[offset] = steadyClockMs();
+        messages.push_back(found->second);
+        present.push_back(offset);
+        pq->listenerSince[offset] = now;
       }
-      MessageExt delivered = message;
-      ConsumeResult result = ctx_.listener->call(delivered);
-      {
-        std::lock_guard<std::mutex> lock(pq->mutex);
-        pq->listenerSince.erase(offset);
+    }
+    if (messages.empty()) return;
+    const std::vector<ConsumeResult> results = ctx_.listener->consume(messages, false);
+    std::vector<bool> stillHeld(messages.size());
+    {
+      std::lock_guard<std::mutex> lock(pq->mutex);
+      for (size_t i = 0; i < present.size(); ++i) {
+        pq->listenerSince.erase(present[i]);
         // Gone meanwhile: the call timed out and the message was sent back
         // already (or the queue was reset); its result no longer matters.
-        if (pq->messages.count(offset) == 0) continue;
+        stillHeld[i] = pq->messages.count(present[i]) != 0;
       }
-      if (result == ConsumeResult::kSuccess || ctx_.config.broadcasting) {
+    }
+    std::vector<int64_t> finished;
+    std::vector<int64_t> retryLocally;
+    for (size_t i = 0; i < messages.size(); ++i) {
+      if (!stillHeld[i]) continue;
+      if (i >= results.size()) {
+        retryLocally.push_back(present[i]);  // the listener did not get to it
+        continue;
+      }
+      if (results[i] == ConsumeResult::kSuccess || ctx_.config.broadcasting) {
         // Broadcasting has no retry topic: a failure is logged and dropped,
         // as the Java client does.
-        if (result != ConsumeResult::kSuccess) {
-          RMQ_LOG(kWarn, "broadcast message " << message.msgId() << " failed and is not retried");
+        if (results[i] != ConsumeResult::kSuccess) {
+          RMQ_LOG(kWarn, "broadcast message " << messages[i]->msgId() << " failed and is not retried");
         }
-        finished.push_back(offset);
-      } else if (ctx_.sendBack->sendBack(message)) {
-        finished.push_back(offset);
+        finished.push_back(present[i]);
+      } else if (ctx_.sendBack->sendBack(*messages[i])) {
+        finished.push_back(present[i]);
       } else {
-        retryLocally.push_back(offset);
+        retryLocally.push_back(present[i]);
       }
     }
     pq->remove(finished);

@@ -13,12 +13,6 @@ constexpr const char* kRetryGroupTopicPrefix = "%RETRY%";
 constexpr int kConsumeReturnSuccess = 0;
 constexpr int kConsumeReturnFailed = 4;
 
-// The listener sees the original topic of a retried message.
-void restoreRetryTopic(MessageExt& message) {
-  std::string original = message.property(property::kRetryTopic);
-  if (!original.empty() && isRetryTopic(message.topic())) message.setTopic(original);
-}
-
 }  // namespace
 
 bool isRetryTopic(const std::string& topic) { return topic.rfind(kRetryGroupTopicPrefix, 0) == 0; }
@@ -28,37 +22,74 @@ int64_t wallClockMs() {
       .count();
 }
 
-ConsumeResult ListenerInvoker::call(MessageExt& message) const {
-  restoreRetryTopic(message);
-  if (!trace_) return callUntraced(message);
-  TraceRecord before;
-  before.type = TraceType::kSubBefore;
-  before.timestampMs = wallClockMs();
-  const std::string region = message.property(property::kMsgRegion);
-  if (!region.empty()) before.regionId = region;
-  before.groupName = group_;
-  before.requestId = createUniqueMessageId();
-  before.msgId = message.msgId();
-  before.retryTimes = message.reconsumeTimes;
-  before.keys = message.keys();
-  TraceRecord after = before;
-  trace_->submit(std::move(before));
-  ConsumeResult result = callUntraced(message);
-  after.type = TraceType::kSubAfter;
-  after.costTimeMs = wallClockMs() - after.timestampMs;
-  after.timestampMs = wallClockMs();
-  after.success = result == ConsumeResult::kSuccess;
-  after.contextCode = after.success ? kConsumeReturnSuccess : kConsumeReturnFailed;
-  trace_->submit(std::move(after));
-  return result;
+void restoreRetryTopic(MessageExt& message) {
+  std::string original = message.property(property::kRetryTopic);
+  if (!original.empty() && isRetryTopic(message.topic())) message.setTopic(original);
 }
 
-ConsumeResult ListenerInvoker::callUntraced(MessageExt& message) const {
-  try {
-    return listener_(message);
-  } catch (...) {
-    return ConsumeResult::kReconsumeLater;
+std::vector<ConsumeResult> ListenerInvoker::consume(const std::vector<std::shared_ptr<MessageExt>>& messages,
+                                                    bool stopAtFailure) const {
+  std::vector<const MessageExt*> views;
+  views.reserve(messages.size());
+  for (const auto& message : messages) views.push_back(message.get());
+  if (!trace_) return consumeUntraced(views, stopAtFailure);
+  // A SubBefore record per message, the call, a SubAfter record per message
+  // handled; with a burst, each carries the time of the whole call.
+  std::vector<TraceRecord> after;
+  after.reserve(views.size());
+  const int64_t started = wallClockMs();
+  for (const MessageExt* message : views) {
+    TraceRecord before;
+    before.type = TraceType::kSubBefore;
+    before.timestampMs = started;
+    const std::string region = message->property(property::kMsgRegion);
+    if (!region.empty()) before.regionId = region;
+    before.groupName = group_;
+    before.requestId = createUniqueMessageId();
+    before.msgId = message->msgId();
+    before.retryTimes = message->reconsumeTimes;
+    before.keys = message->keys();
+    after.push_back(before);
+    trace_->submit(std::move(before));
   }
+  std::vector<ConsumeResult> results = consumeUntraced(views, stopAtFailure);
+  const int64_t ended = wallClockMs();
+  for (size_t i = 0; i < results.size(); ++i) {
+    TraceRecord& record = after[i];
+    record.type = TraceType::kSubAfter;
+    record.costTimeMs = ended - started;
+    record.timestampMs = ended;
+    record.success = results[i] == ConsumeResult::kSuccess;
+    record.contextCode = record.success ? kConsumeReturnSuccess : kConsumeReturnFailed;
+    trace_->submit(std::move(record));
+  }
+  return results;
+}
+
+std::vector<ConsumeResult> ListenerInvoker::consumeUntraced(const std::vector<const MessageExt*>& messages,
+                                                            bool stopAtFailure) const {
+  std::vector<ConsumeResult> results;
+  results.reserve(messages.size());
+  if (batchListener_) {
+    try {
+      batchListener_(messages, stopAtFailure, results);
+    } catch (...) {
+      results.clear();
+    }
+    if (results.size() > messages.size()) results.resize(messages.size());
+    return results;
+  }
+  for (const MessageExt* message : messages) {
+    ConsumeResult result;
+    try {
+      result = listener_(*message);
+    } catch (...) {
+      result = ConsumeResult::kReconsumeLater;
+    }
+    results.push_back(result);
+    if (stopAtFailure && result != ConsumeResult::kSuccess) break;
+  }
+  return results;
 }
 
 }  // namespace rmq

@@ -3,6 +3,8 @@
 // its master: a queue whose lock lapsed, or whose master is gone, pauses
 // rather than risk another consumer taking it over. A failure suspends the
 // queue and retries the same message; it is never skipped.
+#include <algorithm>
+
 #include "common/log.h"
 #include "consumer/consume_service.h"
 
@@ -11,6 +13,8 @@ namespace rmq {
 namespace {
 
 constexpr int64_t kOrderlySuspendMs = 1000;
+// The largest burst a batch listener gets at once (stopping at a failure).
+constexpr size_t kMaxBurst = 32;
 
 class OrderlyConsumeService : public ConsumeService, public std::enable_shared_from_this<OrderlyConsumeService> {
  public:
@@ -42,13 +46,15 @@ class OrderlyConsumeService : public ConsumeService, public std::enable_shared_f
   }
 
   void consume(const std::shared_ptr<ProcessQueue>& pq) {
+    const size_t burst = ctx_.listener->takesBursts()
+                             ? std::max(kMaxBurst, static_cast<size_t>(ctx_.config.batchMaxSize))
+                             : static_cast<size_t>(ctx_.config.batchMaxSize);
     while (!ctx_.pool->closed() && !pq->dropped) {
       if (!mayConsume(*pq)) break;
-      std::vector<MessageExt> batch;
+      std::vector<std::shared_ptr<MessageExt>> batch;
       {
         std::lock_guard<std::mutex> lock(pq->mutex);
-        for (auto it = pq->messages.begin();
-             it != pq->messages.end() && static_cast<int>(batch.size()) < ctx_.config.batchMaxSize; ++it) {
+        for (auto it = pq->messages.begin(); it != pq->messages.end() && batch.size() < burst; ++it) {
           batch.push_back(it->second);
         }
         if (batch.empty()) {
@@ -56,18 +62,19 @@ class OrderlyConsumeService : public ConsumeService, public std::enable_shared_f
           return;
         }
       }
+      const std::vector<ConsumeResult> results = ctx_.listener->consume(batch, true);
       std::vector<int64_t> done;
-      bool suspended = false;
-      for (auto& message : batch) {
-        MessageExt delivered = message;
-        if (ctx_.listener->call(delivered) != ConsumeResult::kSuccess) {
+      // Stopped at a failure, or before the end (shutting down): the same
+      // message is tried again, never skipped.
+      bool suspended = results.size() < batch.size();
+      for (size_t i = 0; i < results.size(); ++i) {
+        if (results[i] != ConsumeResult::kSuccess) {
           suspended = true;
           std::lock_guard<std::mutex> lock(pq->mutex);
-          auto found = pq->messages.find(message.queueOffset);
-          if (found != pq->messages.end()) found->second.reconsumeTimes++;
+          batch[i]->reconsumeTimes++;
           break;
         }
-        done.push_back(message.queueOffset);
+        done.push_back(batch[i]->queueOffset);
       }
       pq->remove(done);
       if (suspended) {

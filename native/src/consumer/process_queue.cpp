@@ -19,7 +19,7 @@ void ProcessQueue::remove(const std::vector<int64_t>& offsets) {
   for (int64_t offset : offsets) {
     auto found = messages.find(offset);
     if (found == messages.end()) continue;
-    cachedBytes -= static_cast<int64_t>(found->second.body().size());
+    cachedBytes -= static_cast<int64_t>(found->second->body().size());
     messages.erase(found);
   }
 }

@@ -28,7 +28,9 @@ struct ProcessQueue {
 
   const MessageQueue mq;
   std::mutex mutex;
-  std::map<int64_t, MessageExt> messages;  // queue offset -> message
+  // queue offset -> message, shared with the listener call running on it so
+  // that delivering a message copies nothing.
+  std::map<int64_t, std::shared_ptr<MessageExt>> messages;
   int64_t highestOffset = -1;
   int64_t cachedBytes = 0;
   int64_t nextPullOffset = 0;

@@ -75,8 +75,8 @@ std::string describeError(const std::exception_ptr& error) {
 class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
  public:
   ConsumerEngine(PushConsumerConfig config, std::map<std::string, std::string> subscriptions,
-                 MessageListener listener)
-      : config_(std::move(config)), listener_(std::move(listener)) {
+                 MessageListener listener, BatchListener batchListener)
+      : config_(std::move(config)), listener_(std::move(listener)), batchListener_(std::move(batchListener)) {
     for (const auto& entry : subscriptions) subscriptions_[entry.first] = buildSubscription(entry.first, entry.second);
     if (!config_.broadcasting) {
       std::string retryTopic = kRetryGroupTopicPrefix + config_.groupName;
@@ -132,7 +132,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     context.config = config_;
     context.client = client_;
     context.pool = pool_;
-    context.listener = std::make_shared<ListenerInvoker>(listener_, config_.groupName, trace_);
+    context.listener = std::make_shared<ListenerInvoker>(listener_, batchListener_, config_.groupName, trace_);
     context.sendBack = std::make_shared<SendBack>(client_, config_.groupName, config_.maxReconsumeTimes);
     consumeService_ = config_.orderly ? makeOrderlyConsumeService(std::move(context))
                                       : makeConcurrentConsumeService(std::move(context));
@@ -412,9 +412,10 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
             pq->highestOffset = message.queueOffset;
             if (!subscriptionMatches(sub, message.tags())) continue;
             message.brokerName = pq->mq.brokerName;
+            restoreRetryTopic(message);
             pq->cachedBytes += static_cast<int64_t>(message.body().size());
             arrived.push_back(message.queueOffset);
-            pq->messages.emplace(message.queueOffset, std::move(message));
+            pq->messages.emplace(message.queueOffset, std::make_shared<MessageExt>(std::move(message)));
           }
           if (next >= 0) {
             pq->nextPullOffset = next;
@@ -450,6 +451,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
   PushConsumerConfig config_;
   std::map<std::string, SubscriptionData> subscriptions_;
   MessageListener listener_;
+  BatchListener batchListener_;
   std::shared_ptr<ClientInstance> client_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> rebalancePending_{false};
@@ -485,7 +487,15 @@ void PushConsumer::setListener(MessageListener listener, bool orderly) {
   config_.orderly = orderly;
 }
 
-void PushConsumer::clearListener() { listener_ = nullptr; }
+void PushConsumer::setBatchListener(BatchListener listener, bool orderly) {
+  batchListener_ = std::move(listener);
+  config_.orderly = orderly;
+}
+
+void PushConsumer::clearListener() {
+  listener_ = nullptr;
+  batchListener_ = nullptr;
+}
 
 void PushConsumer::start() {
   if (stopped_) throw MQException(ErrorKind::kIllegalState, "the consumer was shut down and cannot start again");
@@ -493,9 +503,11 @@ void PushConsumer::start() {
   if (subscriptions_.empty()) {
     throw MQException(ErrorKind::kIllegalState, "no subscription: call subscribe(topic, callback) before start()");
   }
-  if (!listener_) throw MQException(ErrorKind::kIllegalState, "no message callback registered before start()");
+  if (!listener_ && !batchListener_) {
+    throw MQException(ErrorKind::kIllegalState, "no message callback registered before start()");
+  }
   if (config_.groupName.empty()) throw MQException(ErrorKind::kIllegalArgument, "consumer group is empty");
-  auto engine = std::make_shared<ConsumerEngine>(config_, subscriptions_, listener_);
+  auto engine = std::make_shared<ConsumerEngine>(config_, subscriptions_, listener_, batchListener_);
   engine->start();
   engine_ = engine;
   started_ = true;

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "message/message.h"
 #include "remoting/tls.h"
@@ -32,7 +33,16 @@ enum class ConsumeResult { kSuccess = 0, kReconsumeLater = 1 };
 enum class ConsumeFromWhere { kLastOffset = 0, kFirstOffset = 4, kTimestamp = 5 };
 
 // Called once per message. Must not throw.
-using MessageListener = std::function<ConsumeResult(MessageExt& message)>;
+using MessageListener = std::function<ConsumeResult(const MessageExt& message)>;
+
+// Called with a burst of messages of one queue, oldest first: one call (and,
+// for a Python listener, one entry into the interpreter) for many messages.
+// Appends one result per message it handled to `results`, in order: all of
+// them, or with `stopAtFailure` (orderly consumers) up to and including the
+// first one not consumed successfully. Messages it did not get to are left
+// for later. Must not throw.
+using BatchListener = std::function<void(const std::vector<const MessageExt*>& messages, bool stopAtFailure,
+                                         std::vector<ConsumeResult>& results)>;
 
 struct PushConsumerConfig {
   std::string groupName;
@@ -71,6 +81,8 @@ class PushConsumer {
   // topic -> tag expression ("*" or "TagA || TagB").
   void subscribe(const std::string& topic, const std::string& expression);
   void setListener(MessageListener listener, bool orderly);
+  // Takes the place of the per-message listener when set.
+  void setBatchListener(BatchListener listener, bool orderly);
   void clearListener();
 
   // Throws MQException(kIllegalState / kIllegalArgument) when there is no
@@ -94,6 +106,7 @@ class PushConsumer {
   PushConsumerConfig config_;
   std::map<std::string, std::string> subscriptions_;
   MessageListener listener_;
+  BatchListener batchListener_;
   bool started_ = false;
   bool stopped_ = false;
   std::shared_ptr<ConsumerEngine> engine_;

@@ -69,19 +69,30 @@ std::map<std::string, std::string> Message::decodeProperties(const char* data, s
 std::string MessageExt::msgId() const {
   auto it = properties().find(property::kUniqueClientMessageIdKey);
   if (it != properties().end() && !it->second.empty()) return it->second;
-  return offsetMsgId;
+  return offsetMsgId();
+}
+
+std::string MessageExt::bornHost() const {
+  return formatSocketAddress(bornHostBytes.ipBytes(), bornHostBytes.port);
+}
+
+std::string MessageExt::storeHost() const {
+  return formatSocketAddress(storeHostBytes.ipBytes(), storeHostBytes.port);
+}
+
+std::string MessageExt::offsetMsgId() const {
+  return createOffsetMessageId(storeHostBytes.ipBytes(), storeHostBytes.port, commitLogOffset);
 }
 
 namespace {
 
 // Host fields are 4 (IPv4) or 16 (IPv6) address bytes followed by a port.
-std::string readHost(ByteReader& reader, bool v6, std::string* rawIp, int32_t* rawPort) {
-  const size_t ipLength = v6 ? 16 : 4;
-  std::string ip(reader.bytes(ipLength), ipLength);
-  const int32_t port = reader.i32();
-  if (rawIp) *rawIp = ip;
-  if (rawPort) *rawPort = port;
-  return formatSocketAddress(ip, port);
+HostBytes readHost(ByteReader& reader, bool v6) {
+  HostBytes host;
+  host.ipLength = v6 ? 16 : 4;
+  std::memcpy(host.ip.data(), reader.bytes(host.ipLength), host.ipLength);
+  host.port = reader.i32();
+  return host;
 }
 
 bool isZlibCompressed(int sysFlag) {
@@ -105,11 +116,9 @@ MessageExt decodeOne(ByteReader& reader) {
   msg.commitLogOffset = reader.i64();
   msg.sysFlag = reader.i32();
   msg.bornTimestamp = reader.i64();
-  msg.bornHost = readHost(reader, (msg.sysFlag & sysflag::kBornHostV6) != 0, nullptr, nullptr);
+  msg.bornHostBytes = readHost(reader, (msg.sysFlag & sysflag::kBornHostV6) != 0);
   msg.storeTimestamp = reader.i64();
-  std::string storeIp;
-  int32_t storePort = 0;
-  msg.storeHost = readHost(reader, (msg.sysFlag & sysflag::kStoreHostV6) != 0, &storeIp, &storePort);
+  msg.storeHostBytes = readHost(reader, (msg.sysFlag & sysflag::kStoreHostV6) != 0);
   msg.reconsumeTimes = reader.i32();
   msg.preparedTransactionOffset = reader.i64();
 
@@ -139,8 +148,6 @@ MessageExt decodeOne(ByteReader& reader) {
     throw MQException(ErrorKind::kProtocol, "stored message is longer than its declared size");
   }
   reader.skip(static_cast<size_t>(msg.storeSize) - consumed);
-
-  msg.offsetMsgId = createOffsetMessageId(storeIp, storePort, msg.commitLogOffset);
   return msg;
 }
 

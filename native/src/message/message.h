@@ -3,6 +3,7 @@
 // defined by MessageDecoder.java.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -78,6 +79,16 @@ class Message {
   int flag_ = 0;
 };
 
+// An IPv4 or IPv6 address and port as a stored message carries them: kept
+// as the raw bytes and turned into text only when someone asks.
+struct HostBytes {
+  std::array<char, 16> ip{};
+  uint8_t ipLength = 0;  // 4 or 16
+  int32_t port = 0;
+
+  std::string ipBytes() const { return std::string(ip.data(), ipLength); }
+};
+
 // A message as stored by the broker (MessageExt.java). Produced by decoding
 // pull results and CHECK_TRANSACTION_STATE bodies.
 class MessageExt : public Message {
@@ -88,14 +99,19 @@ class MessageExt : public Message {
   int64_t queueOffset = 0;
   int sysFlag = 0;
   int64_t bornTimestamp = 0;
-  std::string bornHost;   // "ip:port"
+  HostBytes bornHostBytes;
   int64_t storeTimestamp = 0;
-  std::string storeHost;  // "ip:port"
-  std::string offsetMsgId;  // MessageDecoder.createMessageId(storeHost, commitLogOffset)
+  HostBytes storeHostBytes;
   int64_t commitLogOffset = 0;
   int32_t bodyCRC = 0;
   int reconsumeTimes = 0;
   int64_t preparedTransactionOffset = 0;
+
+  // "ip:port" ("[v6]:port"), formatted on demand: most consumers never look.
+  std::string bornHost() const;
+  std::string storeHost() const;
+  // MessageDecoder.createMessageId(storeHost, commitLogOffset).
+  std::string offsetMsgId() const;
 
   // The id users see: UNIQ_KEY when present, else offsetMsgId (as Java's
   // MessageClientExt.getMsgId does).

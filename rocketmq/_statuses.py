@@ -4,6 +4,8 @@ from collections import namedtuple
 from enum import IntEnum
 from typing import Any, Optional, Type, TypeVar
 
+from ._bindings import ffi
+
 __all__ = ["SendResult", "SendStatus", "TransactionStatus", "ConsumeStatus"]
 
 # They are part of rocketmq.client's API: say so in reprs and pickles.
@@ -38,8 +40,6 @@ for _public in (SendStatus, TransactionStatus, ConsumeStatus):
 
 def send_result_from_c(c_result: Any) -> SendResult:
     """Copy a ``CSendResult`` into the Python namedtuple."""
-    from ._bindings import ffi
-
     return SendResult(
         SendStatus(c_result.sendStatus),
         ffi.string(c_result.msgId).decode("utf-8", "replace"),

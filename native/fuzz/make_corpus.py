@@ -330,6 +330,8 @@ def regressions():
     write("message", "regress-separators", b"\x02" * 3000 + b"k\x01v")
     # Numbers beyond int64_t read as integers: the double-to-integer cast was undefined.
     write("header", "regress-huge-numbers", b'{"code":1.5e3,"opaque":9.2e20,"flag":-1e300,"version":1e999}')
+    # A long run of digits overflowed the fast header reader's accumulator.
+    write("header", "regress-long-digits", b'{"code":922337203685477184467440737095516155,"opaque":1}')
     write(
         "route",
         "regress-huge-numbers",

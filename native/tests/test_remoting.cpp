@@ -44,6 +44,62 @@ void testCommandRoundTrip(rmq::SerializeType type, const char* what) {
   check(got.serializeType == type && got.language == "CPP", what);
 }
 
+bool sameCommand(const rmq::RemotingCommand& a, const rmq::RemotingCommand& b) {
+  return a.code == b.code && a.language == b.language && a.version == b.version && a.opaque == b.opaque &&
+         a.flag == b.flag && a.remark == b.remark && a.hasRemark == b.hasRemark && a.extFields == b.extFields;
+}
+
+// The fast JSON header reader takes `header` and reads it as the generic one does.
+bool fastAgrees(const std::string& header) {
+  rmq::RemotingCommand fast;
+  rmq::RemotingCommand generic;
+  if (!rmq::header_codec::decodeJsonFast(header.data(), header.size(), fast)) return false;
+  rmq::header_codec::decodeJsonGeneric(header.data(), header.size(), generic);
+  return sameCommand(fast, generic);
+}
+
+bool fastRefuses(const std::string& header) {
+  rmq::RemotingCommand cmd;
+  return !rmq::header_codec::decodeJsonFast(header.data(), header.size(), cmd);
+}
+
+void testFastHeaderReader() {
+  // A send response as a 4.9.8 broker writes it.
+  const std::string response =
+      R"({"code":0,"extFields":{"msgId":"7F00000100002A9F0000000000001F40","queueId":"3","queueOffset":"41",)"
+      R"("MSG_REGION":"DefaultRegion","TRACE_ON":"true"},"flag":1,"language":"JAVA","opaque":77,)"
+      R"("serializeTypeCurrentRPC":"JSON","version":433})";
+  check(fastAgrees(response), "fast reader reads a send response as the generic one");
+  rmq::RemotingCommand cmd;
+  rmq::header_codec::decodeJsonFast(response.data(), response.size(), cmd);
+  check(cmd.code == 0 && cmd.opaque == 77 && cmd.flag == 1 && cmd.version == 433 && cmd.language == "JAVA",
+        "fast reader: numbers and language");
+  check(cmd.field("queueOffset") == "41" && cmd.extFields.size() == 5 && !cmd.hasRemark,
+        "fast reader: extFields, no remark");
+  check(fastAgrees(R"( { "code" : 1 , "remark" : "topic not exist" , "extFields" : null } )"),
+        "fast reader: spaces, remark, null extFields");
+  check(fastAgrees(R"({"code":-3,"remark":null,"opaque":12})"), "fast reader: null remark, defaults");
+  check(fastAgrees("{}"), "fast reader: empty header gets the generic defaults");
+  check(fastAgrees(R"({"code":0,"extFields":{"a":"1","a":"2"},"x":true,"y":false,"z":null,"n":5})"),
+        "fast reader: repeated ext key, skipped scalars");
+  check(fastAgrees(std::string("{\"code\":0,\"remark\":\"caf\xc3\xa9 \x01\"}")),
+        "fast reader: raw UTF-8 and control bytes");
+  // Left to the generic decoder.
+  check(fastRefuses(R"({"code":0,"remark":"say "hi""})"), "escapes go to the generic reader");
+  check(fastRefuses(R"({"code":"12"})"), "a numeric string code goes to the generic reader");
+  check(fastRefuses(R"({"code":1.5})"), "a fraction goes to the generic reader");
+  check(fastRefuses(R"({"code":1e3})"), "an exponent goes to the generic reader");
+  check(fastRefuses(R"({"code":1234567890123456789})"), "19 digits go to the generic reader");
+  check(fastRefuses(R"({"code":922337203685477184467440737095516155})"),
+        "a long run of digits goes to the generic reader (without overflowing on the way)");
+  check(fastRefuses(R"({"code":1,"code":2})"), "a repeated known key goes to the generic reader");
+  check(fastRefuses(R"({"code":0,"extFields":{"n":5}})"), "a numeric ext value goes to the generic reader");
+  check(fastRefuses(R"({"code":0,"other":[1]})"), "an array goes to the generic reader");
+  check(fastRefuses(R"({code:0})"), "a bare key goes to the generic reader");
+  check(fastRefuses(R"({"code":0} x)"), "trailing text goes to the generic reader");
+  check(fastRefuses(R"({"code":0)"), "a truncated header goes to the generic reader");
+}
+
 }  // namespace
 
 int main() {
@@ -88,6 +144,8 @@ int main() {
   check(rejects([] { rmq::RemotingCommand::decode("\x00\x00\x00\x05hello", 9); }), "non-JSON header rejected");
   check(rejects([] { rmq::RemotingCommand::decode("\x01\x00\x00\x03\x00\x0a\x01", 7); }),
         "truncated binary header rejected");
+
+  testFastHeaderReader();
 
   // TopicRouteData -> writable queues, as topicRouteData2TopicPublishInfo.
   rmq::TopicRouteData data = rmq::TopicRouteData::fromJson(

@@ -370,9 +370,16 @@ size_t Json::size() const {
 void appendJsonString(std::string& out, const std::string& text) {
   static const char* kHex = "0123456789abcdef";
   out.push_back('"');
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    switch (c) {
+  // Runs of characters that need no escape are appended at once: header
+  // values are mostly plain, and this runs for every field of every request.
+  const char* run = text.data();
+  const char* const end = text.data() + text.size();
+  for (const char* p = run; p != end; ++p) {
+    const unsigned char u = static_cast<unsigned char>(*p);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out.append(run, static_cast<size_t>(p - run));
+    run = p + 1;
+    switch (u) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
@@ -381,15 +388,12 @@ void appendJsonString(std::string& out, const std::string& text) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xF]);
-        } else {
-          out.push_back(c);
-        }
+        out += "\\u00";
+        out.push_back(kHex[u >> 4]);
+        out.push_back(kHex[u & 0xF]);
     }
   }
+  out.append(run, static_cast<size_t>(end - run));
   out.push_back('"');
 }
 

@@ -137,7 +137,183 @@ std::string encodeBinaryHeader(const RemotingCommand& cmd) {
   return out;
 }
 
-void decodeJsonHeader(const char* data, size_t len, RemotingCommand& cmd) {
+// The flat headers brokers and name servers send, read without building a
+// JSON tree (that costs tens of allocations per response). Only a strict
+// subset is accepted: plain strings (no escapes), integers of at most 18
+// digits, true/false/null for unknown keys, each known key once. Anything
+// else returns false and the generic decoder reads the header, so both give
+// the same command for every header the fast one accepts.
+class FlatHeaderReader {
+ public:
+  FlatHeaderReader(const char* data, size_t len) : p_(data), end_(data + len) {}
+
+  bool read(RemotingCommand& cmd) {
+    skipSpace();
+    if (!take('{')) return false;
+    skipSpace();
+    if (take('}')) return finish();
+    unsigned seen = 0;
+    while (true) {
+      const char* key;
+      size_t keyLen;
+      if (!readString(key, keyLen)) return false;
+      skipSpace();
+      if (!take(':')) return false;
+      skipSpace();
+      const unsigned bit = knownKeyBit(key, keyLen);
+      if (bit != 0) {
+        if ((seen & bit) != 0) return false;
+        seen |= bit;
+      }
+      if (!readValue(bit, cmd)) return false;
+      skipSpace();
+      if (take(',')) {
+        skipSpace();
+        continue;
+      }
+      if (take('}')) return finish();
+      return false;
+    }
+  }
+
+ private:
+  enum : unsigned { kCode = 1, kLanguage = 2, kVersion = 4, kOpaque = 8, kFlag = 16, kRemark = 32, kExt = 64 };
+
+  static unsigned knownKeyBit(const char* key, size_t len) {
+    auto is = [&](const char* name) { return std::strlen(name) == len && std::memcmp(key, name, len) == 0; };
+    if (is("code")) return kCode;
+    if (is("language")) return kLanguage;
+    if (is("version")) return kVersion;
+    if (is("opaque")) return kOpaque;
+    if (is("flag")) return kFlag;
+    if (is("remark")) return kRemark;
+    if (is("extFields")) return kExt;
+    return 0;
+  }
+
+  bool readValue(unsigned key, RemotingCommand& cmd) {
+    const char* text;
+    size_t len;
+    int64_t number;
+    switch (key) {
+      case kCode:
+      case kVersion:
+      case kOpaque:
+      case kFlag:
+        if (!readInteger(number)) return false;
+        (key == kCode ? cmd.code : key == kVersion ? cmd.version : key == kOpaque ? cmd.opaque : cmd.flag) =
+            static_cast<int32_t>(number);
+        return true;
+      case kLanguage:
+        if (!readString(text, len)) return false;
+        cmd.language.assign(text, len);
+        return true;
+      case kRemark:
+        if (takeWord("null")) return true;
+        if (!readString(text, len)) return false;
+        cmd.setRemark(std::string(text, len));
+        return true;
+      case kExt:
+        return takeWord("null") || readExtFields(cmd);
+      default:
+        // Another key (serializeTypeCurrentRPC, ...): a scalar to skip.
+        return readString(text, len) || readInteger(number) || takeWord("true") || takeWord("false") ||
+               takeWord("null");
+    }
+  }
+
+  bool readExtFields(RemotingCommand& cmd) {
+    if (!take('{')) return false;
+    skipSpace();
+    if (take('}')) return true;
+    while (true) {
+      const char* key;
+      size_t keyLen;
+      const char* value;
+      size_t valueLen;
+      if (!readString(key, keyLen)) return false;
+      skipSpace();
+      if (!take(':')) return false;
+      skipSpace();
+      if (!readString(value, valueLen)) return false;
+      cmd.extFields[std::string(key, keyLen)].assign(value, valueLen);
+      skipSpace();
+      if (take(',')) {
+        skipSpace();
+        continue;
+      }
+      return take('}');
+    }
+  }
+
+  // A quoted string without escapes; [text, text + len) is its content.
+  bool readString(const char*& text, size_t& len) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* start = p_ + 1;
+    const char* close = static_cast<const char*>(std::memchr(start, '"', static_cast<size_t>(end_ - start)));
+    if (close == nullptr || std::memchr(start, '\\', static_cast<size_t>(close - start)) != nullptr) return false;
+    text = start;
+    len = static_cast<size_t>(close - start);
+    p_ = close + 1;
+    return true;
+  }
+
+  bool readInteger(int64_t& value) {
+    const char* q = p_;
+    bool negative = false;
+    if (q != end_ && *q == '-') {
+      negative = true;
+      ++q;
+    }
+    const char* digits = q;
+    int64_t result = 0;
+    while (q != end_ && *q >= '0' && *q <= '9') {
+      if (q - digits == 18) return false;  // longer ones could overflow: the generic reader decides
+      result = result * 10 + (*q++ - '0');
+    }
+    if (q == digits) return false;
+    // What would make the generic reader see another kind of number.
+    if (q != end_ && (*q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-')) return false;
+    value = negative ? -result : result;
+    p_ = q;
+    return true;
+  }
+
+  bool takeWord(const char* word) {
+    const size_t len = std::strlen(word);
+    if (static_cast<size_t>(end_ - p_) < len || std::memcmp(p_, word, len) != 0) return false;
+    p_ += len;
+    return true;
+  }
+
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  void skipSpace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+
+  bool finish() {
+    skipSpace();
+    return p_ == end_;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+namespace header_codec {
+bool decodeJsonFast(const char* data, size_t len, RemotingCommand& cmd);
+}  // namespace header_codec
+
+namespace {
+
+void decodeJsonHeaderGeneric(const char* data, size_t len, RemotingCommand& cmd) {
   Json header = Json::parse(data, len);
   if (!header.isObject()) throw MQException(ErrorKind::kProtocol, "remoting header is not a JSON object");
   cmd.code = static_cast<int32_t>(header["code"].asInt64());
@@ -149,6 +325,16 @@ void decodeJsonHeader(const char* data, size_t len, RemotingCommand& cmd) {
   for (const auto& field : header["extFields"].items()) {
     cmd.extFields[field.first] = field.second.asString();
   }
+}
+
+void decodeJsonHeader(const char* data, size_t len, RemotingCommand& cmd) {
+  RemotingCommand fast;
+  fast.serializeType = cmd.serializeType;
+  if (header_codec::decodeJsonFast(data, len, fast)) {
+    cmd = std::move(fast);
+    return;
+  }
+  decodeJsonHeaderGeneric(data, len, cmd);
 }
 
 void decodeBinaryHeader(const char* data, size_t len, RemotingCommand& cmd) {
@@ -172,6 +358,16 @@ void decodeBinaryHeader(const char* data, size_t len, RemotingCommand& cmd) {
 }
 
 }  // namespace
+
+namespace header_codec {
+bool decodeJsonFast(const char* data, size_t len, RemotingCommand& cmd) {
+  // What the generic decoder gives a header that leaves these out.
+  cmd.language = "JAVA";
+  cmd.version = 0;
+  return FlatHeaderReader(data, len).read(cmd);
+}
+void decodeJsonGeneric(const char* data, size_t len, RemotingCommand& cmd) { decodeJsonHeaderGeneric(data, len, cmd); }
+}  // namespace header_codec
 
 const std::string& RemotingCommand::empty() {
   static const std::string value;

@@ -84,4 +84,14 @@ struct RemotingCommand {
   static const std::string& empty();
 };
 
+// The JSON header decoders, apart for tests and fuzzing: decodeJsonFast reads
+// the flat headers brokers send without a JSON tree and returns false for
+// anything else (cmd is then unspecified); decode() falls back to the generic
+// one, which reads any JSON. For every header the fast one accepts, both give
+// the same command.
+namespace header_codec {
+bool decodeJsonFast(const char* data, size_t len, RemotingCommand& cmd);
+void decodeJsonGeneric(const char* data, size_t len, RemotingCommand& cmd);
+}  // namespace header_codec
+
 }  // namespace rmq

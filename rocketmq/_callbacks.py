@@ -270,6 +270,7 @@ def _rocketmq_consume_batch(c_consumer: Any, c_messages: Any, count: int, stop_a
     if consumer is None:
         return 0
     counters = consumer._counters
+    counters.bursts += 1  # under the GIL, which this call holds
     max_reconsume_times = consumer._max_reconsume_times
     only_callback = consumer._only_callback()
     handled = 0

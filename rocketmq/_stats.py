@@ -106,6 +106,9 @@ class ConsumerCounters:
         self._retried = 0
         self._dead_lettered = 0
         self._in_flight = 0
+        # Calls from the core into Python, each with a burst of messages
+        # (tests check that delivery stays batched).
+        self.bursts = 0
         self.latencies = _Latencies()
 
     def delivery_started(self) -> int:

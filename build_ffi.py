@@ -35,6 +35,8 @@ CDEF_FILES = (
     "pull_consumer.h",
     "tls.h",
     "routing.h",
+    "admin.h",
+    "send_detail.h",
 )
 
 PUBLIC_HEADERS = (
@@ -56,6 +58,8 @@ PUBLIC_HEADERS = (
     "CRouting.h",
     "CPullResult.h",
     "CPullConsumer.h",
+    "CAdmin.h",
+    "CSendDetail.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python

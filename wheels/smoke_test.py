@@ -5,7 +5,8 @@
 Starts the embedded name server + broker on loopback, sends small messages
 and one large compressible body (the core compresses bodies from 4 KiB on
 and the consumer inflates them, so the bundled zlib works both ways), then
-consumes them all with a push consumer and compares. Exits non-zero on any
+consumes them all with a push consumer and compares, and reads the group's
+offsets back with ``python -m rocketmq offsets``. Exits non-zero on any
 mismatch or timeout.
 
 Run it from a directory outside the source tree: a ``rocketmq/`` folder
@@ -15,8 +16,10 @@ refuses to run against the sources for that reason.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
 import sys
 import threading
 import time
@@ -36,6 +39,18 @@ def installed_package_dir() -> str:
     if "site-packages" not in package_dir and "dist-packages" not in package_dir:
         raise SystemExit(f"rocketmq was imported from {package_dir}, not from an installed wheel")
     return package_dir
+
+
+def check_command_line(namesrv: str, sent: int) -> None:
+    """The command line and the admin client behind it: the consumer committed everything."""
+    command = [sys.executable, "-m", "rocketmq", "offsets", TOPIC, "--group", "WheelSmokeConsumer", "--json",
+               "--namesrv", namesrv]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    if result.returncode != 0:
+        raise SystemExit(f"python -m rocketmq offsets failed ({result.returncode}): {result.stderr.strip()}")
+    total = json.loads(result.stdout)["total"]
+    if total != {"brokerOffset": sent, "consumerOffset": sent, "lag": 0}:
+        raise SystemExit(f"python -m rocketmq offsets reports {total} after {sent} messages were consumed")
 
 
 def main() -> int:
@@ -85,12 +100,13 @@ def main() -> int:
                 raise SystemExit(f"consumed {len(received)} of {len(expected)} messages in {TIMEOUT:.0f}s")
         finally:
             consumer.shutdown()
+        check_command_line(cluster.namesrv_addr, len(expected))
 
     wrong = sorted(key for key, body in expected.items() if received.get(key) != body)
     if wrong:
         raise SystemExit(f"bodies differ for {', '.join(wrong)}")
-    print(f"ok: {len(expected)} messages sent and consumed (one of {len(LARGE_BODY)} bytes, compressed) "
-          f"in {time.monotonic() - started:.2f}s")
+    print(f"ok: {len(expected)} messages sent and consumed (one of {len(LARGE_BODY)} bytes, compressed), "
+          f"offsets read back with python -m rocketmq, in {time.monotonic() - started:.2f}s")
     return 0
 
 

@@ -12,6 +12,8 @@ from .clients import ClientChannel, ClientRegistry
 from .codes import (
     ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO,
     AUTO_CREATE_TOPIC,
+    BROKER_VERSION,
+    BROKER_VERSION_DESC,
     DEFAULT_CLUSTER,
     DEFAULT_RETRY_MAX_TIMES,
     DELAY_LEVEL_SECONDS,
@@ -122,6 +124,7 @@ class Broker:
             RequestCode.GET_ALL_TOPIC_CONFIG: self.get_all_topic_config,
             RequestCode.GET_ALL_CONSUMER_OFFSET: self.get_all_consumer_offset,
             RequestCode.GET_ALL_DELAY_OFFSET: self.get_all_delay_offset,
+            RequestCode.GET_BROKER_RUNTIME_INFO: self.get_runtime_info,
         }
 
     @property
@@ -625,6 +628,11 @@ class Broker:
             if isinstance(progress, dict) else []
         entries = ",".join("%d:%d" % item for item in levels)
         return cmd.make_response(ResponseCode.SUCCESS, None, body=('{"offsetTable":{%s}}' % entries).encode())
+
+    async def get_runtime_info(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        """AdminBrokerProcessor.getBrokerRuntimeInfo: a KVTable; only the version entries here."""
+        table = {"brokerVersionDesc": BROKER_VERSION_DESC, "brokerVersion": str(BROKER_VERSION)}
+        return cmd.make_response(ResponseCode.SUCCESS, None, body=json.dumps({"table": table}).encode())
 
     async def lock_batch(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         data = lenient_json(cmd.body)

@@ -7,6 +7,7 @@ class RequestCode:
     GET_ALL_TOPIC_CONFIG = 21
     QUERY_CONSUMER_OFFSET = 14
     UPDATE_CONSUMER_OFFSET = 15
+    GET_BROKER_RUNTIME_INFO = 28
     SEARCH_OFFSET_BY_TIMESTAMP = 29
     GET_MAX_OFFSET = 30
     GET_MIN_OFFSET = 31
@@ -95,6 +96,7 @@ FLAG_ONEWAY = 0x2
 
 # The version a 4.9.8 broker announces (MQVersion ordinal of V4_9_8).
 BROKER_VERSION = 409
+BROKER_VERSION_DESC = "V4_9_8"
 # Name servers read a REGISTER_BROKER body as RegisterBrokerBody from this
 # version on (V3_0_11), as a bare TopicConfigSerializeWrapper before it.
 REGISTER_BODY_SINCE_VERSION = 37

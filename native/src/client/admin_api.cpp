@@ -42,6 +42,54 @@ int64_t queryMaxOffset(ClientInstance& client, const MessageQueue& mq, int64_t t
   return offsetQuery(client, mq, request, "GET_MAX_OFFSET", timeoutMs);
 }
 
+int64_t queryConsumerOffset(ClientInstance& client, const std::string& group, const MessageQueue& mq,
+                            int64_t timeoutMs) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kQueryConsumerOffset);
+  request.extFields["consumerGroup"] = group;
+  request.extFields["topic"] = mq.topic;
+  request.extFields["queueId"] = std::to_string(mq.queueId);
+  const BrokerAddress node = adminAddress(client, mq, timeoutMs);
+  auto response = client.remoting().invokeSync(node.addr, request, timeoutMs);
+  if (response->code == response_code::kQueryNotFound) return -1;
+  if (response->code != response_code::kSuccess) {
+    throw MQException(ErrorKind::kBrokerError,
+                      "QUERY_CONSUMER_OFFSET refused by broker " + mq.brokerName + ": " + response->remark,
+                      response->code);
+  }
+  try {
+    return std::stoll(response->field("offset", "-1"));
+  } catch (const std::exception&) {
+    throw MQException(ErrorKind::kProtocol, "QUERY_CONSUMER_OFFSET answer without a numeric offset");
+  }
+}
+
+Json queryClusterInfo(ClientInstance& client, int64_t timeoutMs) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetBrokerClusterInfo);
+  auto response = client.invokeNameServer(request, timeoutMs);
+  if (response->code != response_code::kSuccess) {
+    throw MQException(ErrorKind::kBrokerError, "GET_BROKER_CLUSTER_INFO refused by the name server: " +
+                                                   response->remark,
+                      response->code);
+  }
+  Json info = Json::parse(response->body);
+  if (!info.isObject()) throw MQException(ErrorKind::kProtocol, "cluster info is not a JSON object");
+  return info;
+}
+
+Json queryBrokerRuntimeInfo(ClientInstance& client, const std::string& addr, int64_t timeoutMs) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetBrokerRuntimeInfo);
+  auto response = client.remoting().invokeSync(addr, request, timeoutMs);
+  if (response->code != response_code::kSuccess) {
+    throw MQException(ErrorKind::kBrokerError,
+                      "GET_BROKER_RUNTIME_INFO refused by broker " + addr + ": " + response->remark,
+                      response->code);
+  }
+  const Json answer = Json::parse(response->body);
+  Json table = answer["table"];
+  if (!table.isObject()) throw MQException(ErrorKind::kProtocol, "runtime info of " + addr + " has no table");
+  return table;
+}
+
 int64_t searchOffset(ClientInstance& client, const MessageQueue& mq, int64_t timestampMs, int64_t timeoutMs) {
   RemotingCommand request = RemotingCommand::makeRequest(request_code::kSearchOffsetByTimestamp);
   request.extFields["timestamp"] = std::to_string(timestampMs);

@@ -543,6 +543,12 @@ std::shared_ptr<const TopicRouteData> ClientInstance::findRoute(const std::strin
   return route;
 }
 
+std::shared_ptr<const TopicRouteData> ClientInstance::queryRouteNow(const std::string& topic, int64_t timeoutMs) {
+  auto route = queryRoute(topic, timeoutMs);
+  storeRoute(topic, route, toPublishInfo(topic, route));
+  return route;
+}
+
 void ClientInstance::refreshAllRoutes() {
   std::vector<std::string> topics;
   {

@@ -159,6 +159,10 @@ class ClientInstance {
   std::shared_ptr<const TopicRouteData> findRoute(const std::string& topic, int64_t timeoutMs);
   // Forces a route query now; returns false if the name servers did not answer.
   bool updateRouteFromNameServer(const std::string& topic, int64_t timeoutMs);
+  // The route as the name servers tell it now, never from the cache (admin
+  // queries); stored as findRoute stores it. Throws as findRoute does, and
+  // never falls back on the auto-create topic's route.
+  std::shared_ptr<const TopicRouteData> queryRouteNow(const std::string& topic, int64_t timeoutMs);
 
   // MQClientInstance.findBrokerAddressInPublish: the master's address, ""
   // when the routes know no master of `brokerName`.

@@ -38,7 +38,21 @@ class BuildExtWithCore(build_ext):
             package = ".".join(ext.name.split(".")[:-1])
             install_into_package(self._core_library, build_py.get_package_dir(package))
 
+def license_metadata():
+    """The license in the form this setuptools reads: an SPDX expression from
+    setuptools 77 on (the older free-text field and the License classifier
+    are deprecated there and warn on every build), the free-text field before
+    (setuptools 77 does not run on Python 3.8, whose source builds must work)."""
+    from importlib.metadata import version
+
+    major = int(version("setuptools").split(".")[0])
+    if major >= 77:
+        return {"license_expression": "Apache-2.0", "license_files": ["LICENSE"]}
+    return {"license": "Apache-2.0", "license_files": ["LICENSE"]}
+
+
 setup(
+    **license_metadata(),
     cffi_modules=["build_ffi.py:ffibuilder"],
     cmdclass={"build_ext": BuildExtWithCore},
     # The extension uses only the stable ABI, so one wheel serves every CPython >= 3.8.

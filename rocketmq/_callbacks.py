@@ -12,7 +12,7 @@ import threading
 import time
 import weakref
 from concurrent.futures import Future
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import _lifecycle
 from ._bindings import address, ffi, lib, py_string
@@ -242,6 +242,32 @@ def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) 
     return int(status)
 
 
+def deliver_list(callback: Callable[[List[ReceivedMessage]], Any], c_messages: List[Any],
+                 counters: ConsumerCounters, max_reconsume_times: int = MAX_RECONSUME_TIMES) -> int:
+    """Run a subscribe_batch callback on messages; its one answer is every message's CConsumeStatus."""
+    started = [counters.delivery_started() for _ in c_messages]
+    messages = [ReceivedMessage(c_message) for c_message in c_messages]
+    status = _RECONSUME_LATER
+    try:
+        answer = callback(messages)
+        checked = as_status(answer, ConsumeStatus)
+        if checked is None:
+            logger.error("batch callback returned %r instead of a ConsumeStatus; "
+                         "its %d messages will be consumed again later", answer, len(messages))
+        else:
+            status = int(checked)
+    except Exception:
+        logger.exception("batch callback raised; its %d messages will be consumed again later", len(messages))
+    finally:
+        for message in messages:
+            message._invalidate()
+        failed = status != _CONSUME_SUCCESS
+        for c_message, started_ns in zip(c_messages, started):
+            dead = failed and lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
+            counters.delivery_ended(started_ns, not failed, dead)
+    return status
+
+
 def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters: ConsumerCounters,
             max_reconsume_times: int = MAX_RECONSUME_TIMES) -> int:
     """Run a consumer callback on one message and turn its answer into a CConsumeStatus."""
@@ -273,19 +299,30 @@ def _rocketmq_consume_batch(c_consumer: Any, c_messages: Any, count: int, stop_a
     counters.bursts += 1  # under the GIL, which this call holds
     max_reconsume_times = consumer._max_reconsume_times
     only_callback = consumer._only_callback()
+
+    def callback_of(c_message: Any) -> Any:
+        return only_callback or consumer._callback_for(py_string(lib.GetMessageTopic(c_message)))
+
     handled = 0
-    for index in range(count):
-        if consumer._stopping:
-            break
-        c_message = c_messages[index]
-        callback = only_callback or consumer._callback_for(py_string(lib.GetMessageTopic(c_message)))
+    while handled < count and not consumer._stopping:
+        c_message = c_messages[handled]
+        callback = callback_of(c_message)
         if callback is None:
             logger.error("no callback subscribed for topic %s", py_string(lib.GetMessageTopic(c_message)))
-            status = _RECONSUME_LATER
+            chunk, status = 1, _RECONSUME_LATER
+        elif consumer._takes_lists(callback):
+            # subscribe_batch: the next messages for this same callback, up to the batch size.
+            chunk = 1
+            while (chunk < consumer._batch_max_size and handled + chunk < count
+                   and callback_of(c_messages[handled + chunk]) is callback):
+                chunk += 1
+            status = deliver_list(callback, [c_messages[handled + i] for i in range(chunk)], counters,
+                                  max_reconsume_times)
         else:
-            status = deliver(callback, c_message, counters, max_reconsume_times)
-        statuses[index] = status
-        handled += 1
+            chunk, status = 1, deliver(callback, c_message, counters, max_reconsume_times)
+        for index in range(handled, handled + chunk):
+            statuses[index] = status
+        handled += chunk
         if stop_at_failure and status != _CONSUME_SUCCESS:
             break
     return handled

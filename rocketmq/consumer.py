@@ -2,7 +2,7 @@
 
 import weakref
 from enum import IntEnum
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Set, Union
 
 from . import _callbacks
 from ._bindings import c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
@@ -17,6 +17,8 @@ __all__ = ["PushConsumer", "ConsumeFromWhere"]
 
 StrOrBytes = Union[str, bytes]
 MessageCallback = Callable[[ReceivedMessage], Any]
+# subscribe_batch: a list of messages in, one ConsumeStatus for all of them out.
+BatchMessageCallback = Callable[[List[ReceivedMessage]], Any]
 
 
 def _c_long_long(value: Any, name: str) -> int:
@@ -64,7 +66,10 @@ class PushConsumer:
         finalizer = weakref.finalize(self, self._client.release)
         finalizer.atexit = False  # interpreter exit is _lifecycle's job
         self._orderly = bool(orderly)
-        self._callbacks: Dict[str, MessageCallback] = {}
+        self._callbacks: Dict[str, Any] = {}
+        # Callbacks given to subscribe_batch (by identity): they take lists.
+        self._batch_callbacks: Set[int] = set()
+        self._batch_max_size = 1
         self._latest_callback: Optional[MessageCallback] = None
         self._callback_registered = False
         # Set when shutdown begins: a burst being delivered stops between
@@ -117,7 +122,11 @@ class PushConsumer:
         ffi_check(lib.SetPushConsumerThreadCount(self._handle, c_int(thread_count, "thread_count")))
 
     def set_message_batch_max_size(self, max_size: int) -> None:
-        ffi_check(lib.SetPushConsumerMessageBatchMaxSize(self._handle, c_int(max_size, "max_size")))
+        """At most this many messages per call of a ``subscribe_batch`` callback (default 1,
+        the Java client's consumeMessageBatchMaxSize)."""
+        size = c_int(max_size, "max_size")
+        ffi_check(lib.SetPushConsumerMessageBatchMaxSize(self._handle, size))
+        self._batch_max_size = size
 
     def set_instance_name(self, name: StrOrBytes) -> None:
         ffi_check(lib.SetPushConsumerInstanceName(self._handle, c_string(name, "name")))
@@ -197,9 +206,16 @@ class PushConsumer:
 
     def subscribe(self, topic: StrOrBytes, callback: MessageCallback, expression: StrOrBytes = "*") -> None:
         """Consume ``topic`` (filtered by the tag ``expression``) with ``callback``."""
+        self._subscribe(topic, callback, expression, takes_lists=False)
+
+    def _subscribe(self, topic: StrOrBytes, callback: Any, expression: StrOrBytes, takes_lists: bool) -> None:
         c_topic = c_string(topic, "topic")
         check_callable(callback, "callback")
         ffi_check(lib.Subscribe(self._handle, c_topic, c_string(expression, "expression")))
+        if takes_lists:
+            self._batch_callbacks.add(id(callback))
+        else:
+            self._batch_callbacks.discard(id(callback))
         self._callbacks[_topic_name(topic)] = callback
         self._latest_callback = callback
         if not self._callback_registered:
@@ -209,6 +225,17 @@ class PushConsumer:
             ffi_check(lib.RegisterMessageBatchCallback(self._handle, lib.rocketmq_gated_consume_batch,
                                                        int(self._orderly)))
             self._callback_registered = True
+
+    def subscribe_batch(self, topic: StrOrBytes, callback: BatchMessageCallback,
+                        expression: StrOrBytes = "*") -> None:
+        """Consume ``topic`` with ``callback(messages)``: a list of up to
+        ``set_message_batch_max_size()`` messages of one queue, oldest first, and one
+        ConsumeStatus for all of them (as the Java client's batch listener): RECONSUME_LATER
+        (or an exception) has every message of the list consumed again later."""
+        self._subscribe(topic, callback, expression, takes_lists=True)
+
+    def _takes_lists(self, callback: Any) -> bool:
+        return id(callback) in self._batch_callbacks
 
     def _only_callback(self) -> Optional[MessageCallback]:
         """The callback every message goes to when one topic is subscribed (no lookup by topic)."""

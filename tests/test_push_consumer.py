@@ -422,3 +422,55 @@ def test_shutdown_in_the_middle_of_a_burst_leaves_the_rest_for_later(rocketmq_cl
         assert second.wait_for(lambda c: consumed_before | set(c.bodies) >= set(bodies), timeout=30)
     finally:
         consumer.shutdown()
+
+
+def test_subscribe_batch_hands_over_lists_with_one_status(rocketmq_cluster, producer):
+    topic, group = unique_name("BatchListTopic"), unique_name("CID_batch_list")
+    rocketmq_cluster.create_topic(topic, 1)
+    for step in range(40):
+        send(producer, topic, b"%d" % step)
+    lock = threading.Lock()
+    sizes, deliveries = [], []
+    failed_once = {"done": False}
+
+    def on_messages(messages):
+        with lock:
+            sizes.append(len(messages))
+            deliveries.extend((m.body, m.reconsume_times) for m in messages)
+            # The batch holding "13" fails once: every message of it comes again.
+            if not failed_once["done"] and any(m.body == b"13" for m in messages):
+                failed_once["done"] = True
+                return ConsumeStatus.RECONSUME_LATER
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    consumer = PushConsumer(group)
+    consumer.set_name_server_address(rocketmq_cluster.namesrv_addr)
+    consumer.set_message_batch_max_size(8)
+    consumer.subscribe_batch(topic, on_messages)
+    consumer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with lock:
+                bodies = {body for body, _ in deliveries}
+                retried = [body for body, times in deliveries if times == 1]
+            if len(bodies) == 40 and retried:
+                break
+            time.sleep(0.05)
+    finally:
+        consumer.shutdown()
+    assert len(bodies) == 40
+    assert sizes and max(sizes) <= 8 and max(sizes) > 1
+    # The messages of the failed list came back, each once more, and only they.
+    assert b"13" in retried and 1 <= len(retried) <= 8
+
+
+def test_subscribe_batch_checks_its_callback():
+    consumer = PushConsumer(unique_name("CID_batch_args"))
+    try:
+        with pytest.raises(TypeError):
+            consumer.subscribe_batch("Topic", None)
+        with pytest.raises(TypeError):
+            consumer.subscribe_batch(None, print)
+    finally:
+        consumer.shutdown()

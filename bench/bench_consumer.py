@@ -15,6 +15,7 @@ import itertools
 import threading
 import time
 import uuid
+from typing import List
 
 from _common import (
     LatencyRecorder,
@@ -52,9 +53,9 @@ def main() -> None:
     add_common_arguments(parser)
     parser.add_argument("--no-preload", action="store_true", help="consume what the topic already holds")
     parser.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds")
-    parser.add_argument("--callback", choices=("measure", "empty"), default="measure",
+    parser.add_argument("--callback", choices=("measure", "empty", "batch"), default="measure",
                         help="measure: record end-to-end latency per message; empty: only count (the cost of "
-                             "delivery itself)")
+                             "delivery itself); batch: only count, through subscribe_batch lists of 32")
     args = parser.parse_args()
 
     with embedded_cluster_or_address(args.namesrv) as namesrv:
@@ -86,7 +87,20 @@ def main() -> None:
         consumer = PushConsumer("bench_consumer_" + uuid.uuid4().hex[:8])
         consumer.set_name_server_address(namesrv)
         consumer.set_thread_count(args.threads)
-        consumer.subscribe(args.topic, on_message if args.callback == "measure" else on_message_empty)
+        def on_list(messages: List[ReceivedMessage]) -> ConsumeStatus:
+            total = 0
+            for _ in messages:
+                total = next(consumed)
+            if total >= args.count:
+                state["consumed"] = args.count
+                done.set()
+            return ConsumeStatus.CONSUME_SUCCESS
+
+        if args.callback == "batch":
+            consumer.set_message_batch_max_size(32)
+            consumer.subscribe_batch(args.topic, on_list)
+        else:
+            consumer.subscribe(args.topic, on_message if args.callback == "measure" else on_message_empty)
         cpu_before = process_cpu_seconds()
         started = time.perf_counter()
         consumer.start()

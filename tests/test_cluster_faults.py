@@ -11,6 +11,8 @@ consumption stalled, how many sends failed.
 from __future__ import annotations
 
 import collections
+import os
+import resource
 import threading
 import time
 from typing import Callable, Dict, List, Optional, Tuple
@@ -464,3 +466,34 @@ def test_pulls_follow_the_masters_suggestion_to_read_from_its_slave(cluster_fact
         consumer.shutdown()
     assert slave.request_counts().get(11, 0) > pulls_at_slave, "no pull went to the suggested slave"
     assert set(received.keys()) == set(keys)
+
+
+def test_oneway_sends_to_a_broker_that_stopped_reading_do_not_pile_up_in_memory(cluster_factory):
+    cluster = cluster_factory(masters=1, slaves=0)
+    broker = cluster.broker("broker-a")
+    topic = unique_name("TopicBackpressure")
+    cluster.create_topic(topic, QUEUES)
+    producer = new_producer(cluster.namesrv_addr, timeout_ms=1000)
+    body = os.urandom(64 * 1024)  # bodies of 4 KiB and more are compressed: these stay large
+    sent = failed = 0
+    try:
+        producer.send_sync(Message(topic, b"warm-up"))
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        broker.hang()
+        started = time.monotonic()
+        # What the socket does not take waits in the client, up to 8 MiB a
+        # connection; past that a oneway send waits for room (its timeout)
+        # instead of queueing without end.
+        while time.monotonic() - started < 8:
+            try:
+                producer.send_oneway(Message(topic, body))
+                sent += 1
+            except Exception:  # what is measured
+                failed += 1
+        growth_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    finally:
+        broker.resume()
+        producer.shutdown()
+    print("oneway to a stopped broker for 8 s: %d sent (%d MiB), %d failed, peak RSS +%.1f MiB"
+          % (sent, sent * len(body) >> 20, failed, growth_mib))
+    assert growth_mib < 48, growth_mib

@@ -43,6 +43,11 @@ constexpr size_t kReadChunk = 64 * 1024;
 // wait out its own timeout too. Shorter timeouts leave the connection alone,
 // so a caller's tight deadline on a busy broker does not cost a reconnect.
 constexpr int64_t kSilenceBeforeCloseMs = 1000;
+// Bytes a connection may hold unwritten before senders wait for the peer to
+// read (the Java client bounds its oneway and async requests in flight the
+// same way): a producer faster than its broker must not grow without bound.
+constexpr size_t kOutboxHighWater = 8 * 1024 * 1024;
+constexpr size_t kOutboxLowWater = 4 * 1024 * 1024;
 
 int64_t steadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
@@ -149,6 +154,8 @@ struct Connection {
   bool closed = false;
   std::string closeReason;        // why it was marked closed, for the log and failed requests
   std::deque<OutFrame> outbox;    // what the socket did not take yet
+  size_t outboxBytes = 0;         // the frames' total size
+  std::condition_variable drained;  // outboxBytes fell below kOutboxLowWater, or closed
   int64_t writeProgressMs = 0;    // when the outbox last moved (or became non-empty)
   std::unique_ptr<TlsSession> tls;  // set for TLS connections: all bytes go through it
 
@@ -240,6 +247,7 @@ struct Core {
       if (conn->closed) return;
       conn->closed = true;
       conn->closeReason = why;
+      conn->drained.notify_all();  // senders waiting for room give up now
     }
     wake();
   }
@@ -307,6 +315,14 @@ struct Core {
     for (auto& p : failed) complete(p, nullptr, std::make_exception_ptr(MQException(kind, why)));
   }
 
+  // Drops the written front frame; wakes senders waiting for room. Called
+  // with conn.writeMutex held.
+  static void popFront(Connection& conn) {
+    conn.outboxBytes -= conn.outbox.front().total();
+    conn.outbox.pop_front();
+    if (conn.outboxBytes < kOutboxLowWater) conn.drained.notify_all();
+  }
+
   // flush() for a TLS connection: frame parts one by one through the session.
   static bool flushTls(Connection& conn) {
     while (!conn.outbox.empty()) {
@@ -321,7 +337,7 @@ struct Core {
         front.written += static_cast<size_t>(n);
         conn.writeProgressMs = steadyNowMs();
       }
-      if (front.written >= front.total()) conn.outbox.pop_front();
+      if (front.written >= front.total()) popFront(conn);
     }
     return true;
   }
@@ -363,7 +379,7 @@ struct Core {
         size_t left = front.total() - front.written;
         if (sent >= left) {
           sent -= left;
-          conn.outbox.pop_front();
+          popFront(conn);
         } else {
           front.written += sent;
           sent = 0;
@@ -459,16 +475,32 @@ struct Core {
     bool stalled = false;
     std::string reason;
     {
-      std::lock_guard<std::mutex> lock(conn->writeMutex);
-      if (conn->closed || conn->fd < 0) {
+      std::unique_lock<std::mutex> lock(conn->writeMutex);
+      if (!conn->closed && conn->outboxBytes >= kOutboxHighWater) {
+        // Backpressure: wait (no GIL held, the caller is in C) for the peer
+        // to read, at most as long as this request may take.
+        conn->drained.wait_for(lock, std::chrono::milliseconds(stallLimitMs < 0 ? 0 : stallLimitMs),
+                               [&] { return conn->closed || conn->outboxBytes < kOutboxLowWater; });
+        if (!conn->closed && conn->outboxBytes >= kOutboxLowWater) {
+          stalled = true;
+          reason = std::to_string(conn->outboxBytes) + " bytes still unwritten after " +
+                   std::to_string(stallLimitMs) + " ms: the peer reads too slowly or not at all";
+        }
+      }
+      if (stalled) {
+        // Reported below; the connection stays (it moves, just slowly).
+      } else if (conn->closed || conn->fd < 0) {
         broken = true;
         reason = conn->closeReason;
       } else if (!conn->outbox.empty() && steadyNowMs() - conn->writeProgressMs > stallLimitMs) {
         stalled = true;
         reason = "the peer has read nothing for " + std::to_string(steadyNowMs() - conn->writeProgressMs) +
                  " ms: it looks hung";
+        conn->closed = true;
+        if (conn->closeReason.empty()) conn->closeReason = reason;
       } else {
         bool wasIdle = conn->outbox.empty();
+        conn->outboxBytes += frame.total();
         conn->outbox.push_back(std::move(frame));
         if (wasIdle) {
           conn->writeProgressMs = steadyNowMs();
@@ -478,15 +510,16 @@ struct Core {
       }
       // Marked closed so nobody else writes to it; the I/O thread closes the
       // socket and fails the requests waiting on it.
-      if (broken || stalled) {
+      if (broken) {
         conn->closed = true;
-        if (conn->closeReason.empty()) conn->closeReason = stalled ? reason : "write failed";
+        if (conn->closeReason.empty()) conn->closeReason = "write failed";
       }
+      if (conn->closed) conn->drained.notify_all();
     }
     if (broken || stalled) wake();
     if (stalled) {
       markDown(conn->addr, reason);
-      throw MQException(ErrorKind::kTimeout, "connection to " + conn->addr + " closed: " + reason);
+      throw MQException(ErrorKind::kTimeout, "connection to " + conn->addr + ": " + reason);
     }
     if (broken) {
       throw MQException(ErrorKind::kConnectFailed,
@@ -558,6 +591,8 @@ void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const 
     conn->fd = -1;
     conn->closed = true;
     conn->outbox.clear();
+    conn->outboxBytes = 0;
+    conn->drained.notify_all();
   }
   {
     std::lock_guard<std::mutex> lock(core.mutex);
@@ -751,6 +786,7 @@ void ioLoop(std::shared_ptr<Core> core) {
     if (conn->fd >= 0) ::close(conn->fd);
     conn->fd = -1;
     conn->closed = true;
+    conn->drained.notify_all();
   }
   core->failPendingOf("", ErrorKind::kIllegalState, "remoting client is shut down");
 }

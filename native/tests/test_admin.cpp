@@ -28,112 +28,21 @@
 #include "message/message_id.h"
 #include "remoting/remoting_command.h"
 #include "checks.h"
+#include "fake_server.h"
 
 using rmq::Json;
 using rmq::RemotingCommand;
 
 namespace {
 
-bool readExactly(int fd, char* buf, size_t n) {
-  while (n > 0) {
-    ssize_t got = ::read(fd, buf, n);
-    if (got <= 0) return false;
-    buf += got;
-    n -= static_cast<size_t>(got);
-  }
-  return true;
+
+// A handler that always answers, as FakeServer's handlers say with `true`.
+fake::FakeServer::Handler answering(void (*handler)(const RemotingCommand&, RemotingCommand*)) {
+  return [handler](int, RemotingCommand& request, RemotingCommand* response) {
+    handler(request, response);
+    return true;
+  };
 }
-
-void writeAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t put = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (put <= 0) return;
-    off += static_cast<size_t>(put);
-  }
-}
-
-// Answers every request with what `handler` makes of it (a success unless
-// it changes the response), and keeps each request for the checks.
-class ScriptedServer {
- public:
-  using Handler = std::function<void(const RemotingCommand& request, RemotingCommand* response)>;
-
-  explicit ScriptedServer(Handler handler) : handler_(std::move(handler)) {
-    listenFd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listenFd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(listenFd_, 16);
-    socklen_t len = sizeof(addr);
-    getsockname(listenFd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { acceptLoop(); });
-  }
-
-  ~ScriptedServer() {
-    ::shutdown(listenFd_, SHUT_RDWR);
-    ::close(listenFd_);
-    acceptor_.join();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (int fd : clients_) ::shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& worker : workers_) worker.join();
-    for (int fd : clients_) ::close(fd);
-  }
-
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  // The last request with `code` (a default command when there was none).
-  RemotingCommand last(int code) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = requests_.rbegin(); it != requests_.rend(); ++it) {
-      if (it->code == code) return *it;
-    }
-    return RemotingCommand();
-  }
-
- private:
-  void acceptLoop() {
-    for (;;) {
-      int fd = ::accept(listenFd_, nullptr, nullptr);
-      if (fd < 0) return;
-      std::lock_guard<std::mutex> lock(mutex_);
-      clients_.push_back(fd);
-      workers_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
-  void serve(int fd) {
-    for (;;) {
-      char lengthBytes[4];
-      if (!readExactly(fd, lengthBytes, 4)) return;
-      rmq::ByteReader reader(lengthBytes, 4);
-      std::string frame(static_cast<uint32_t>(reader.i32()), '\0');
-      if (!readExactly(fd, &frame[0], frame.size())) return;
-      RemotingCommand request = RemotingCommand::decode(frame.data(), frame.size());
-      RemotingCommand response = RemotingCommand::makeResponse(request, 0);
-      handler_(request, &response);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        requests_.push_back(request);
-      }
-      if (!request.isOneway()) writeAll(fd, response.encode());
-    }
-  }
-
-  Handler handler_;
-  int listenFd_ = -1;
-  int port_ = 0;
-  std::thread acceptor_;
-  std::mutex mutex_;
-  std::vector<int> clients_;
-  std::vector<std::thread> workers_;
-  std::vector<RemotingCommand> requests_;
-};
 
 std::string brokerAddr;
 std::string slaveAddr = "127.0.0.1:1";  // nothing listens there; only named in routes
@@ -232,7 +141,7 @@ void misuse() {
   CHECK(DestroyAdminClient(admin) == OK);
 }
 
-void queries(ScriptedServer& nameServer, ScriptedServer& broker) {
+void queries(fake::FakeServer& nameServer, fake::FakeServer& broker) {
   CAdminClient* admin = CreateAdminClient("admin-test");
   // A dead name server first: the client fails over to the live one.
   CHECK(SetAdminClientNameServerAddress(admin, ("127.0.0.1:1;" + nameServer.address()).c_str()) == OK);
@@ -305,7 +214,7 @@ void unreachableNameServer() {
   CHECK(DestroyAdminClient(admin) == OK);
 }
 
-void detailedSend(ScriptedServer& nameServer) {
+void detailedSend(fake::FakeServer& nameServer) {
   CSendResultDetail result;
   CHECK(SendMessageSyncDetailed(nullptr, nullptr, &result) == NULL_POINTER);
   CProducer* producer = CreateProducer("PID_detail");
@@ -333,9 +242,9 @@ void detailedSend(ScriptedServer& nameServer) {
 }  // namespace
 
 int main() {
-  ScriptedServer broker(brokerHandler);
+  fake::FakeServer broker(answering(brokerHandler));
   brokerAddr = broker.address();
-  ScriptedServer nameServer(nameServerHandler);
+  fake::FakeServer nameServer(answering(nameServerHandler));
   misuse();
   queries(nameServer, broker);
   unreachableNameServer();

@@ -28,115 +28,13 @@
 #include "message/sysflag.h"
 #include "remoting/remoting_command.h"
 #include "checks.h"
+#include "fake_server.h"
 
 using namespace rmq;
+using fake::FakeServer;
 
 namespace {
 
-bool readExactly(int fd, char* buf, size_t n) {
-  while (n > 0) {
-    ssize_t got = ::read(fd, buf, n);
-    if (got <= 0) return false;
-    buf += got;
-    n -= static_cast<size_t>(got);
-  }
-  return true;
-}
-
-bool writeAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t put = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (put <= 0) return false;
-    off += static_cast<size_t>(put);
-  }
-  return true;
-}
-
-// A loopback server speaking remoting frames; `handler` returns the response
-// to send (or nothing for oneway requests and silence).
-class FakeServer {
- public:
-  using Handler = std::function<bool(int fd, RemotingCommand& request, RemotingCommand* response)>;
-
-  explicit FakeServer(Handler handler) : handler_(std::move(handler)) {
-    listenFd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(listenFd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(listenFd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(listenFd_, 16);
-    socklen_t len = sizeof(addr);
-    getsockname(listenFd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { acceptLoop(); });
-  }
-
-  ~FakeServer() {
-    stopping_ = true;
-    ::shutdown(listenFd_, SHUT_RDWR);
-    ::close(listenFd_);
-    acceptor_.join();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (int fd : clients_) ::shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& t : workers_) t.join();
-    for (int fd : clients_) ::close(fd);
-  }
-
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  // Sends a broker-initiated request on the most recent client connection.
-  bool pushToClient(const RemotingCommand& request) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (clients_.empty()) return false;
-    return writeAll(clients_.back(), request.encode());
-  }
-
- private:
-  void acceptLoop() {
-    while (!stopping_) {
-      int fd = ::accept(listenFd_, nullptr, nullptr);
-      if (fd < 0) return;
-      std::lock_guard<std::mutex> lock(mutex_);
-      clients_.push_back(fd);
-      workers_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
-  void serve(int fd) {
-    for (;;) {
-      char lengthBytes[4];
-      if (!readExactly(fd, lengthBytes, 4)) return;
-      ByteReader r(lengthBytes, 4);
-      const auto length = static_cast<uint32_t>(r.i32());
-      std::string frame(length, '\0');
-      if (!readExactly(fd, &frame[0], length)) return;
-      RemotingCommand request = RemotingCommand::decode(frame.data(), frame.size());
-      if (request.isResponse()) continue;  // answer to a pushed request
-      RemotingCommand response = RemotingCommand::makeResponse(request, 0);
-      const bool reply = handler_(fd, request, &response);
-      if (reply && !request.isOneway()) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        writeAll(fd, response.encode());
-      }
-    }
-  }
-
-  Handler handler_;
-  int listenFd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
-  std::mutex mutex_;
-  std::vector<int> clients_;
-  std::vector<std::thread> workers_;
-};
 
 std::string routeJson(const std::string& brokerAddr) {
   return "{\"brokerDatas\":[{\"brokerAddrs\":{0:\"" + brokerAddr +

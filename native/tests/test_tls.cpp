@@ -17,41 +17,11 @@
 #include "remoting/remoting_command.h"
 #include "remoting/tls.h"
 #include "checks.h"
+#include "fake_server.h"
 
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-bool receiveExactly(int fd, char* data, size_t size) {
-  while (size > 0) {
-    ssize_t got = ::recv(fd, data, size, 0);
-    if (got <= 0) return false;
-    data += got;
-    size -= static_cast<size_t>(got);
-  }
-  return true;
-}
-
-bool sendAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t put = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-    if (put <= 0) return false;
-    done += static_cast<size_t>(put);
-  }
-  return true;
-}
-
-// One remoting frame off the socket, or nothing when it closed.
-bool receiveFrame(int fd, rmq::RemotingCommand& out) {
-  unsigned char word[4];
-  if (!receiveExactly(fd, reinterpret_cast<char*>(word), 4)) return false;
-  size_t length = (size_t(word[0]) << 24) | (size_t(word[1]) << 16) | (size_t(word[2]) << 8) | size_t(word[3]);
-  std::string rest(length, '\0');
-  if (!receiveExactly(fd, &rest[0], length)) return false;
-  out = rmq::RemotingCommand::decode(rest.data(), rest.size());
-  return true;
-}
 
 // Waits until the client hangs up (or 5 s pass).
 void awaitHangUp(int fd) {
@@ -133,8 +103,8 @@ void testPlainClientAgainstTlsServers() {
     // ... or answers it with a TLS alert (content type 21, version 3.3).
     OneShotServer server([](int fd) {
       rmq::RemotingCommand request;
-      receiveFrame(fd, request);
-      sendAll(fd, std::string("\x15\x03\x03\x00\x02\x02\x46", 7));
+      fake::readFrame(fd, request);
+      fake::writeAll(fd, std::string("\x15\x03\x03\x00\x02\x02\x46", 7));
       awaitHangUp(fd);
     });
     std::string error = requestError(client, server.addr());
@@ -146,9 +116,9 @@ void testPlainClientAgainstTlsServers() {
     // Once a valid frame came in, a close is just a close.
     OneShotServer server([](int fd) {
       rmq::RemotingCommand request;
-      if (!receiveFrame(fd, request)) return;
-      sendAll(fd, rmq::RemotingCommand::makeResponse(request, 0, "").encode());
-      receiveFrame(fd, request);
+      if (!fake::readFrame(fd, request)) return;
+      fake::writeAll(fd, rmq::RemotingCommand::makeResponse(request, 0, "").encode());
+      fake::readFrame(fd, request);
     });
     check(requestError(client, server.addr()).empty(), "a plain server answers");
     std::string error = requestError(client, server.addr());
@@ -185,7 +155,7 @@ void testTlsClientAgainstPlainServers() {
     OneShotServer server([](int fd) {
       char hello[4096];
       ::recv(fd, hello, sizeof(hello), 0);
-      sendAll(fd, "HTTP/1.1 400 Bad Request\r\n\r\n");
+      fake::writeAll(fd, "HTTP/1.1 400 Bad Request\r\n\r\n");
       awaitHangUp(fd);
     });
     std::string error = requestError(client, server.addr());

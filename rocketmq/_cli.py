@@ -42,11 +42,15 @@ class CommandFailed(Exception):
 # ----- argument types -----------------------------------------------------------------------
 
 
-def positive_int(text: str) -> int:
+def _integer(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
@@ -63,12 +67,11 @@ def positive_seconds(text: str) -> float:
 
 
 def delay_level(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 0 <= value <= 2**31 - 1:
+    value = _integer(text)
+    if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    if value > 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"must fit a 32-bit int: {value}")
     return value
 
 

@@ -84,6 +84,8 @@ def test_help_lists_every_command_and_the_console_script_runs(tmp_path):
     (["send", "T", "x", "--count", "0"], "argument --count: must be at least 1, not 0"),
     (["send", "T", "x", "--property", "novalue"], "expected KEY=VALUE"),
     (["send", "T", "x", "--delay-level", "-1"], "must not be negative"),
+    (["send", "T", "x", "--delay-level", str(2**31)], "must fit a 32-bit int"),
+    (["send", "T", "x", "--count", "two"], "not an integer: 'two'"),
     (["consume", "T"], "required: --group"),
     (["consume", "T", "--group", "G", "--from", "yesterday"], "expected first, last or a timestamp"),
     (["offsets", "T"], "required: --group"),

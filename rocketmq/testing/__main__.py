@@ -27,6 +27,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="seconds between a slave's copies of its master's tables")
     parser.add_argument("--slave-read-enable", action="store_true",
                         help="let pull answers send slow consumers to a slave (slaveReadEnable)")
+    parser.add_argument("--enable-property-filter", action="store_true",
+                        help="accept SQL92 subscriptions (enablePropertyFilter)")
     parser.add_argument("--store", default=None,
                         help="directory to persist messages in (one subdirectory per broker "
                              "when there is more than one)")
@@ -69,7 +71,7 @@ async def serve(args: argparse.Namespace) -> None:
         acl=load_acl(args.acl), tls_cert=args.tls_cert, tls_key=args.tls_key,
         masters=args.masters, slaves=args.slaves, register_interval=args.register_interval,
         broker_expiry=args.broker_expiry, slave_sync_interval=args.slave_sync_interval,
-        slave_read_enable=args.slave_read_enable,
+        slave_read_enable=args.slave_read_enable, enable_property_filter=args.enable_property_filter,
     )
     await cluster.start_async()
     stop = asyncio.Event()

@@ -8,6 +8,7 @@ import shutil
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from . import services
+from .client_check import check_client_config
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
     ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO,
@@ -35,7 +36,8 @@ from .codes import (
     ResponseCode,
 )
 from .connection import Connection
-from .filters import SubscriptionFilter
+from .filter_choice import Refusal, choose_pull_filter
+from .filters import MessageFilter
 from .headers import V2_FIELDS, header_int, lenient_json, topic_problem
 from .locks import RebalanceLocks
 from .message_codec import StoredMessage, decode_batch, encode_stored, string_to_properties
@@ -69,7 +71,7 @@ class BrokerConfig:
                  cluster_name: str = DEFAULT_CLUSTER, queues: int = 4, auto_create_topics: bool = True,
                  delay_scale: float = 1.0, check_interval: float = 60.0,
                  transaction_immunity: float = 6.0, broker_id: int = MASTER_ID,
-                 slave_read_enable: bool = False) -> None:
+                 slave_read_enable: bool = False, enable_property_filter: bool = False) -> None:
         self.host = host
         self.broker_name = broker_name
         self.cluster_name = cluster_name
@@ -77,6 +79,8 @@ class BrokerConfig:
         self.broker_id = broker_id
         # BrokerConfig.slaveReadEnable: lets pull answers point consumers at a slave.
         self.slave_read_enable = slave_read_enable
+        # BrokerConfig.enablePropertyFilter: SQL92 subscriptions are refused without it.
+        self.enable_property_filter = enable_property_filter
         # Stands in for a master under memory pressure: every pull that reads the
         # queue counts as far behind (GetMessageResult.isSuggestPullingFromSlave).
         self.suggest_pulling_from_slave = False
@@ -97,7 +101,7 @@ class Broker:
         # Called after the topic table changed, so that the broker registers again.
         self.on_topics_changed: Optional[Callable[[], None]] = None
         self._waiters: Dict[Tuple[str, int], List[asyncio.Event]] = {}
-        self._waiter_filters: Dict[asyncio.Event, SubscriptionFilter] = {}
+        self._waiter_filters: Dict[asyncio.Event, MessageFilter] = {}
         store.add_arrival_listener(self._on_arrival)
         if config.auto_create_topics and AUTO_CREATE_TOPIC not in store.topics:
             # TopicConfigManager gives the template topic the inherit bit too.
@@ -125,6 +129,7 @@ class Broker:
             RequestCode.GET_ALL_CONSUMER_OFFSET: self.get_all_consumer_offset,
             RequestCode.GET_ALL_DELAY_OFFSET: self.get_all_delay_offset,
             RequestCode.GET_BROKER_RUNTIME_INFO: self.get_runtime_info,
+            RequestCode.CHECK_CLIENT_CONFIG: self.check_client_config,
         }
 
     @property
@@ -440,6 +445,9 @@ class Broker:
         done.append(half.commit_log_offset)
         self.store.save_state()
 
+    async def check_client_config(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
+        return await check_client_config(self, conn, cmd)
+
     # -- consumer side -------------------------------------------------------
     async def pull_message(self, conn: Connection, cmd: RemotingCommand,
                            allow_suspend: bool = True) -> RemotingCommand:
@@ -454,16 +462,11 @@ class Broker:
                                      "topic[%s] not exist, apply first please!" % topic)
         if queue_id < 0 or queue_id >= config.read_queues:
             return cmd.make_response(ResponseCode.SYSTEM_ERROR, "queueId[%d] is illegal" % queue_id)
-        if sysflag & PullSysFlag.SUBSCRIPTION:
-            flt = SubscriptionFilter(f.get("subscription"))
-        else:
-            info = self.clients.consumer_group(group)
-            sub = info.subscriptions.get(topic) if info else None
-            if sub is None:
-                return cmd.make_response(ResponseCode.SUBSCRIPTION_NOT_EXIST,
-                                         "the consumer's subscription not exist")
-            codes = sub.get("codeSet")
-            flt = SubscriptionFilter(sub.get("subString"), set(codes) if codes else None)
+        carries_subscription = bool(sysflag & PullSysFlag.SUBSCRIPTION)
+        flt = choose_pull_filter(f, carries_subscription, self.clients.consumer_group(group), topic,
+                                 self.config.enable_property_filter)
+        if isinstance(flt, Refusal):
+            return cmd.make_response(flt.code, flt.remark)
 
         queue = self.store.queue(topic, queue_id)
         min_off, max_off = self.store.min_offset(topic, queue_id), len(queue)

@@ -107,6 +107,14 @@ class BrokerNode:
     def slave_read_enable(self, value: bool) -> None:
         self.config.slave_read_enable = value
 
+    @property
+    def enable_property_filter(self) -> bool:
+        return self.config.enable_property_filter
+
+    @enable_property_filter.setter
+    def enable_property_filter(self, value: bool) -> None:
+        self.config.enable_property_filter = value
+
     def __repr__(self) -> str:
         state = "alive" if self._alive else "dead"
         if self.is_hung:

@@ -46,7 +46,8 @@ class EmbeddedCluster:
                  broker_expiry: float = BROKER_EXPIRY_SECONDS,
                  broker_scan_interval: float = SCAN_INTERVAL_SECONDS,
                  slave_sync_interval: float = SLAVE_SYNC_INTERVAL_SECONDS,
-                 slave_read_enable: bool = False, cluster_name: str = DEFAULT_CLUSTER) -> None:
+                 slave_read_enable: bool = False, cluster_name: str = DEFAULT_CLUSTER,
+                 enable_property_filter: bool = False) -> None:
         if masters < 1 or slaves < 0:
             raise ValueError("a cluster needs at least one master and no negative number of slaves")
         self.host = host
@@ -61,7 +62,8 @@ class EmbeddedCluster:
         self._settings: Dict[str, Any] = dict(
             host=host, cluster_name=cluster_name, queues=queues, auto_create_topics=auto_create_topics,
             delay_scale=delay_scale, check_interval=check_interval,
-            transaction_immunity=transaction_immunity, slave_read_enable=slave_read_enable)
+            transaction_immunity=transaction_immunity, slave_read_enable=slave_read_enable,
+            enable_property_filter=enable_property_filter)
         # TLS only, on every server: the Java servers' "enforcing" mode.
         self.tls_server: Optional[ssl.SSLContext] = None
         self.tls_client: Optional[ssl.SSLContext] = None

@@ -32,6 +32,13 @@ class _Lib:
     BROADCASTING: int
     CLOSE: int
     CLUSTERING: int
+    def CheckPullSubscription(
+        self,
+        __a0: CData,
+        __a1: CData,
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+    ) -> int: ...
     def CreateAdminClient(self, __a0: Union[bytes, CData]) -> CData: ...
     def CreateBatchMessage(self) -> CData: ...
     def CreateMessage(self, __a0: Union[bytes, CData]) -> CData: ...
@@ -148,6 +155,15 @@ class _Lib:
     PUSHCONSUMER_ERROR_CODE_START: int
     PUSHCONSUMER_START_FAILED: int
     def Pull(self, __a0: CData, __a1: CData, __a2: Union[bytes, CData], __a3: int, __a4: int) -> CData: ...
+    def PullWithType(
+        self,
+        __a0: CData,
+        __a1: CData,
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+        __a4: int,
+        __a5: int,
+    ) -> CData: ...
     def QueryConsumerOffset(
         self,
         __a0: CData,
@@ -315,6 +331,13 @@ class _Lib:
     def StartPullConsumer(self, __a0: CData) -> int: ...
     def StartPushConsumer(self, __a0: CData) -> int: ...
     def Subscribe(self, __a0: CData, __a1: Union[bytes, CData], __a2: Union[bytes, CData]) -> int: ...
+    def SubscribeWithType(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+    ) -> int: ...
     def UnregisterMessageCallback(self, __a0: CData) -> int: ...
     def UnregisterMessageCallbackOrderly(self, __a0: CData) -> int: ...
     def _rocketmq_check_transaction(self, __a0: CData, __a1: CData, __a2: CData) -> int: ...

@@ -8,6 +8,7 @@
 
 #include "consumer/allocate.h"
 #include "consumer/offset_file.h"
+#include "common/errors.h"
 #include "consumer/subscription.h"
 #include "checks.h"
 
@@ -36,6 +37,27 @@ int main() {
   check(some.tags.size() == 2 && some.tags[0] == "TagA" && some.tags[1] == "TagB", "tags split on ||");
   check(some.codes.size() == 2 && some.codes[0] == 2598919 && some.codes[1] == 2598920, "tag codes");
   check(rmq::subscriptionMatches(some, "TagB") && !rmq::subscriptionMatches(some, "TagC"), "client-side filter");
+
+  // FilterAPI.build for SQL92: the expression whole, no tags, so no client-side filtering.
+  auto sql = rmq::buildSubscription("T", "a > 1 || b", "SQL92");
+  check(sql.subString == "a > 1 || b" && sql.expressionType == "SQL92", "SQL92 keeps its expression and type");
+  check(sql.tags.empty() && sql.codes.empty() && sql.subVersion > 0, "SQL92 has no tags, a version");
+  check(rmq::subscriptionMatches(sql, "AnyTag"), "the broker alone filters SQL92");
+  check(rmq::buildSubscription("T", "TagA", "").expressionType == "TAG", "no type means TAG");
+  bool refused = false;
+  try {
+    rmq::buildSubscription("T", "   ", "SQL92");
+  } catch (const rmq::MQException& e) {
+    refused = e.kind() == rmq::ErrorKind::kIllegalArgument;
+  }
+  check(refused, "an empty SQL92 expression is refused");
+  refused = false;
+  try {
+    rmq::buildSubscription("T", "a = 1", "CLASS");
+  } catch (const rmq::MQException& e) {
+    refused = e.kind() == rmq::ErrorKind::kIllegalArgument;
+  }
+  check(refused, "an unknown expression type is refused");
 
   std::vector<std::string> ids = {"a", "b", "c"};
   auto first = rmq::allocateAveragely(queues(8), ids, "a");

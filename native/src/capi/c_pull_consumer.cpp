@@ -9,11 +9,13 @@
 #include "CLibraryInfo.h"
 #include "CPullConsumer.h"
 #include "CRouting.h"
+#include "CSubscription.h"
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
 #include "common/log.h"
 #include "consumer/pull_consumer.h"
+#include "consumer/subscription.h"
 
 struct CPullConsumer {
   explicit CPullConsumer(const char* group) : consumer(makeConfig(group)) {}
@@ -220,6 +222,11 @@ int ReleaseSubscriptionMessageQueue(CMessageQueue* mqs) {
 
 CPullResult Pull(CPullConsumer* consumer, const CMessageQueue* mq, const char* subExpression, long long offset,
                  int maxNums) {
+  return PullWithType(consumer, mq, subExpression, nullptr, offset, maxNums);
+}
+
+CPullResult PullWithType(CPullConsumer* consumer, const CMessageQueue* mq, const char* subExpression,
+                         const char* type, long long offset, int maxNums) {
   CPullResult result;
   std::memset(&result, 0, sizeof(result));
   result.pullStatus = E_BROKER_TIMEOUT;
@@ -230,7 +237,8 @@ CPullResult Pull(CPullConsumer* consumer, const CMessageQueue* mq, const char* s
   rmq::capi::guarded(PULLCONSUMER_FETCH_MESSAGE_FAILED, [&] {
     rmq::MessageQueue queue{fixedField(mq->topic, sizeof(mq->topic)),
                             fixedField(mq->brokerName, sizeof(mq->brokerName)), mq->queueId};
-    rmq::PullResult pulled = consumer->consumer.pull(queue, subExpression, offset, maxNums);
+    rmq::PullResult pulled = consumer->consumer.pull(queue, subExpression, offset, maxNums,
+                                                     type == nullptr ? rmq::kExpressionTypeTag : type);
     std::unique_ptr<PulledMessages> owned;
     if (pulled.status == rmq::PullStatus::kFound) {
       owned = std::make_unique<PulledMessages>();
@@ -253,6 +261,19 @@ CPullResult Pull(CPullConsumer* consumer, const CMessageQueue* mq, const char* s
     return static_cast<int>(OK);
   });
   return result;
+}
+
+int CheckPullSubscription(CPullConsumer* consumer, const CMessageQueue* mq, const char* expression,
+                          const char* type) {
+  if (consumer == nullptr || mq == nullptr || expression == nullptr) {
+    return nullArgument(consumer == nullptr ? "consumer" : mq == nullptr ? "message queue" : "subscription expression");
+  }
+  return rmq::capi::guarded(PULLCONSUMER_FETCH_MESSAGE_FAILED, [&] {
+    rmq::MessageQueue queue{fixedField(mq->topic, sizeof(mq->topic)),
+                            fixedField(mq->brokerName, sizeof(mq->brokerName)), mq->queueId};
+    consumer->consumer.checkSubscription(queue, expression, type == nullptr ? rmq::kExpressionTypeTag : type);
+    return static_cast<int>(OK);
+  });
 }
 
 int ReleasePullResult(CPullResult pullResult) {

@@ -6,6 +6,7 @@
 #include "CBatchConsume.h"
 #include "CPushConsumer.h"
 #include "CRouting.h"
+#include "CSubscription.h"
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
@@ -137,6 +138,15 @@ int Subscribe(CPushConsumer* consumer, const char* topic, const char* expression
   if (consumer == nullptr || topic == nullptr) return nullArgument("consumer or topic");
   return rmq::capi::guarded(NULL_POINTER, [&] {
     consumer->consumer.subscribe(topic, expression == nullptr ? "*" : expression);
+    return static_cast<int>(OK);
+  });
+}
+
+int SubscribeWithType(CPushConsumer* consumer, const char* topic, const char* expression, const char* type) {
+  if (consumer == nullptr || topic == nullptr) return nullArgument("consumer or topic");
+  return rmq::capi::guarded(NULL_POINTER, [&] {
+    consumer->consumer.subscribe(topic, expression == nullptr ? "*" : expression,
+                                 type == nullptr ? rmq::kExpressionTypeTag : type);
     return static_cast<int>(OK);
   });
 }

@@ -73,22 +73,6 @@ std::vector<std::string> splitAddresses(const std::string& list) {
   return out;
 }
 
-Json subscriptionJson(const SubscriptionData& sub) {
-  Json j = Json::object();
-  j["classFilterMode"] = false;
-  j["topic"] = sub.topic;
-  j["subString"] = sub.subString;
-  Json tags = Json::array();
-  for (const auto& tag : sub.tags) tags.push(tag);
-  j["tagsSet"] = tags;
-  Json codes = Json::array();
-  for (int32_t code : sub.codes) codes.push(code);
-  j["codeSet"] = codes;
-  j["subVersion"] = sub.subVersion;
-  j["expressionType"] = sub.expressionType;
-  return j;
-}
-
 Json consumerJson(const ConsumerData& data) {
   Json j = Json::object();
   j["groupName"] = data.groupName;
@@ -138,6 +122,22 @@ std::shared_ptr<TopicPublishInfo> toPublishInfo(const std::string& topic,
 }
 
 }  // namespace
+
+Json subscriptionJson(const SubscriptionData& sub) {
+  Json j = Json::object();
+  j["classFilterMode"] = false;
+  j["topic"] = sub.topic;
+  j["subString"] = sub.subString;
+  Json tags = Json::array();
+  for (const auto& tag : sub.tags) tags.push(tag);
+  j["tagsSet"] = tags;
+  Json codes = Json::array();
+  for (int32_t code : sub.codes) codes.push(code);
+  j["codeSet"] = codes;
+  j["subVersion"] = sub.subVersion;
+  j["expressionType"] = sub.expressionType;
+  return j;
+}
 
 bool TopicRouteData::operator==(const TopicRouteData& o) const {
   if (orderTopicConf != o.orderTopicConf || queueDatas.size() != o.queueDatas.size() ||

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.h"
 #include "common/message_queue.h"
 #include "common/scheduler.h"
 #include "remoting/remoting_client.h"
@@ -96,6 +97,9 @@ struct SubscriptionData {
   int64_t subVersion = 0;
   std::string expressionType = "TAG";
 };
+
+// SubscriptionData as the Java client serializes it (heartbeats, CHECK_CLIENT_CONFIG).
+Json subscriptionJson(const SubscriptionData& sub);
 
 struct ConsumerData {
   std::string groupName;

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "consumer/pull_api.h"
 #include "consumer/pull_wrapper.h"
+#include "consumer/client_check.h"
 #include "consumer/subscription.h"
 #include "producer/validators.h"
 #include "remoting/protocol_codes.h"
@@ -138,8 +139,32 @@ std::vector<MessageQueue> PullConsumer::fetchSubscribeMessageQueues(const std::s
   return queues;
 }
 
+void PullConsumer::checkAccepted(const Session& current, const SubscriptionData& subscription,
+                                 const std::string& addr) {
+  if (isTagType(subscription.expressionType)) return;
+  const std::string key = subscription.topic + "\n" + subscription.subString;
+  {
+    std::lock_guard<std::mutex> lock(current.acceptedMutex);
+    if (current.acceptedSelectors.count(key) > 0) return;
+  }
+  checkSubscriptionInBroker(*current.client, addr, current.config.groupName, subscription,
+                            current.config.pullTimeoutMs);
+  std::lock_guard<std::mutex> lock(current.acceptedMutex);
+  current.acceptedSelectors.insert(key);
+}
+
+void PullConsumer::checkSubscription(const MessageQueue& queue, const std::string& expression,
+                                     const std::string& expressionType) {
+  auto current = session();
+  if (isBlank(queue.topic)) throw MQException(ErrorKind::kIllegalArgument, "the queue's topic is blank");
+  if (isBlank(queue.brokerName)) throw MQException(ErrorKind::kIllegalArgument, "the queue's broker name is blank");
+  const SubscriptionData subscription = buildSubscription(queue.topic, expression, expressionType);
+  if (isTagType(subscription.expressionType)) return;
+  checkAccepted(*current, subscription, current->pulls->target(queue, current->config.routeTimeoutMs).addr);
+}
+
 PullResult PullConsumer::pull(const MessageQueue& queue, const std::string& expression, int64_t offset,
-                              int maxNums) {
+                              int maxNums, const std::string& expressionType) {
   auto current = session();
   if (isBlank(queue.topic)) throw MQException(ErrorKind::kIllegalArgument, "the queue's topic is blank");
   if (isBlank(queue.brokerName)) throw MQException(ErrorKind::kIllegalArgument, "the queue's broker name is blank");
@@ -150,11 +175,12 @@ PullResult PullConsumer::pull(const MessageQueue& queue, const std::string& expr
   if (maxNums <= 0) throw MQException(ErrorKind::kIllegalArgument, "maxNums <= 0: " + std::to_string(maxNums));
 
   ClientInstance& client = *current->client;
-  const SubscriptionData subscription = buildSubscription(queue.topic, expression);
+  const SubscriptionData subscription = buildSubscription(queue.topic, expression, expressionType);
 
   // PullAPIWrapper.pullKernelImpl: the master, a slave it suggested, or any
   // node of the broker left in the route.
   const BrokerAddress node = current->pulls->target(queue, current->config.routeTimeoutMs);
+  checkAccepted(*current, subscription, node.addr);
 
   PullRequestSpec spec;
   spec.group = current->config.groupName;
@@ -164,7 +190,8 @@ PullResult PullConsumer::pull(const MessageQueue& queue, const std::string& expr
   spec.sysFlag = pull_flag::kSubscription;  // no offset commit, no suspension
   spec.suspendTimeoutMs = kBrokerSuspendMaxMs;
   spec.subscription = subscription.subString;
-  spec.subVersion = 0;  // tag expressions carry no version
+  spec.subVersion = 0;  // DefaultMQPullConsumer sends no subscription version
+  spec.expressionType = subscription.expressionType;
   RemotingCommand request = PullWrapper::buildRequest(spec, node);
   auto response = client.remoting().invokeSync(node.addr, request, current->config.pullTimeoutMs);
   current->pulls->onResponse(queue, *response);

@@ -13,9 +13,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "client/client_instance.h"
 #include "common/message_queue.h"
 #include "message/message.h"
 #include "remoting/tls.h"
@@ -78,13 +80,24 @@ class PullConsumer {
   // (kIllegalState, kIllegalArgument, kNoRoute, kConnectFailed, kTimeout).
   std::vector<MessageQueue> fetchSubscribeMessageQueues(const std::string& topic);
 
-  // Up to `maxNums` messages of `queue` from `offset` on whose tags match
-  // `expression` ("*", "" or "TagA || TagB"), from the queue's master broker,
-  // without waiting for new ones. Throws MQException: kIllegalState when not
-  // running, kIllegalArgument for a bad queue / negative offset / maxNums
-  // <= 0, kNoRoute, kConnectFailed, kTimeout, kProtocol, and kBrokerError
-  // for any response code that is not a pull status.
-  PullResult pull(const MessageQueue& queue, const std::string& expression, int64_t offset, int maxNums);
+  // Up to `maxNums` messages of `queue` from `offset` on that match
+  // `expression`, from the queue's master broker, without waiting for new
+  // ones. A TAG expression is "*", "" or "TagA || TagB"; a SQL92 one is a
+  // selector over properties, which the first pull of each (topic,
+  // expression) has a broker check (CHECK_CLIENT_CONFIG) so that a syntax
+  // error or a broker with property filtering off fails clearly. Throws
+  // MQException: kIllegalState when not running, kIllegalArgument for a bad
+  // queue / negative offset / maxNums <= 0 / unknown type, kNoRoute,
+  // kConnectFailed, kTimeout, kProtocol, and kBrokerError for a refused
+  // expression or any response code that is not a pull status.
+  PullResult pull(const MessageQueue& queue, const std::string& expression, int64_t offset, int maxNums,
+                  const std::string& expressionType = "TAG");
+
+  // Has the broker of `queue` check a non-tag expression once (the check
+  // pull() makes before its first pull of it); nothing for TAG. Throws as
+  // pull() does for a refused expression.
+  void checkSubscription(const MessageQueue& queue, const std::string& expression,
+                         const std::string& expressionType);
 
  private:
   // What a running consumer works with: its client instance and the
@@ -93,10 +106,14 @@ class PullConsumer {
     std::shared_ptr<ClientInstance> client;
     std::shared_ptr<PullWrapper> pulls;
     PullConsumerConfig config;
+    // "topic\nexpression" of the SQL92 expressions a broker accepted; each is checked once.
+    mutable std::mutex acceptedMutex;
+    mutable std::set<std::string> acceptedSelectors;
   };
 
   // Throws MQException(kIllegalState) unless running.
   std::shared_ptr<const Session> session() const;
+  void checkAccepted(const Session& current, const SubscriptionData& subscription, const std::string& addr);
 
   PullConsumerConfig config_;
   mutable std::mutex mutex_;

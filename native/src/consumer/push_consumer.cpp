@@ -21,6 +21,7 @@
 #include "consumer/pull_api.h"
 #include "consumer/pull_wrapper.h"
 #include "consumer/rebalance.h"
+#include "consumer/client_check.h"
 #include "consumer/subscription.h"
 #include "remoting/protocol_codes.h"
 #include "trace/trace_dispatcher.h"
@@ -74,10 +75,13 @@ std::string describeError(const std::exception_ptr& error) {
 // callbacks still in flight at shutdown keep it alive.
 class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
  public:
-  ConsumerEngine(PushConsumerConfig config, std::map<std::string, std::string> subscriptions,
+  ConsumerEngine(PushConsumerConfig config, const std::map<std::string, SubscriptionSpec>& subscriptions,
                  MessageListener listener, BatchListener batchListener)
       : config_(std::move(config)), listener_(std::move(listener)), batchListener_(std::move(batchListener)) {
-    for (const auto& entry : subscriptions) subscriptions_[entry.first] = buildSubscription(entry.first, entry.second);
+    for (const auto& entry : subscriptions) {
+      subscriptions_[entry.first] =
+          buildSubscription(entry.first, entry.second.expression, entry.second.expressionType);
+    }
     if (!config_.broadcasting) {
       std::string retryTopic = kRetryGroupTopicPrefix + config_.groupName;
       subscriptions_[retryTopic] = buildSubscription(retryTopic, kSubscribeAll);
@@ -146,6 +150,12 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
         RMQ_LOG(kWarn, "no route for " << entry.first << " yet: " << e.what());
       }
     }
+    try {
+      checkClientInBroker();
+    } catch (...) {
+      shutdown();
+      throw;
+    }
     client_->sendHeartbeatToAllBrokers();
     auto& scheduler = client_->scheduler();
     scheduler.scheduleAtFixedRate([weak] { if (auto s = weak.lock()) s->rebalance(); }, 200, kRebalanceIntervalMs);
@@ -204,6 +214,18 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
 
   // ----- heartbeat and the broker's questions ----------------------------------------------
 
+  // DefaultMQPushConsumerImpl.start: a broker of each topic subscribed with
+  // SQL92 must accept the expression, or start() fails with its reason. A
+  // topic whose brokers are not known yet is not checked, as in Java.
+  void checkClientInBroker() {
+    for (const auto& entry : subscriptions_) {
+      if (isTagType(entry.second.expressionType)) continue;
+      const std::string addr = brokerAddressOfTopic(*client_, entry.first);
+      if (addr.empty()) continue;
+      checkSubscriptionInBroker(*client_, addr, config_.groupName, entry.second, kRequestTimeoutMs);
+    }
+  }
+
   ConsumerData consumerData() const {
     ConsumerData data;
     data.groupName = config_.groupName;
@@ -228,6 +250,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
       sub["topic"] = entry.second.topic;
       sub["subString"] = entry.second.subString;
       sub["subVersion"] = entry.second.subVersion;
+      sub["expressionType"] = entry.second.expressionType;
       subs.push(sub);
     }
     info["subscriptionSet"] = subs;
@@ -356,6 +379,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     spec.suspendTimeoutMs = kBrokerSuspendMs;
     spec.subscription = sub->second.subString;
     spec.subVersion = sub->second.subVersion;
+    spec.expressionType = sub->second.expressionType;
     RemotingCommand request = PullWrapper::buildRequest(spec, node);
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
     const std::string addr = node.addr;
@@ -477,9 +501,15 @@ PushConsumer::~PushConsumer() {
   }
 }
 
-void PushConsumer::subscribe(const std::string& topic, const std::string& expression) {
+void PushConsumer::subscribe(const std::string& topic, const std::string& expression,
+                             const std::string& expressionType) {
   if (started_) throw MQException(ErrorKind::kIllegalState, "subscribe before start()");
-  subscriptions_[topic] = expression.empty() ? kSubscribeAll : expression;
+  buildSubscription(topic, expression, expressionType);  // refuses what start() would
+  if (isTagType(expressionType)) {
+    subscriptions_[topic] = SubscriptionSpec{expression.empty() ? kSubscribeAll : expression, kExpressionTypeTag};
+  } else {
+    subscriptions_[topic] = SubscriptionSpec{expression, expressionType};
+  }
 }
 
 void PushConsumer::setListener(MessageListener listener, bool orderly) {

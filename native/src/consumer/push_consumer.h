@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "consumer/subscription.h"
 #include "message/message.h"
 #include "remoting/tls.h"
 
@@ -78,8 +79,12 @@ class PushConsumer {
   PushConsumer& operator=(const PushConsumer&) = delete;
 
   PushConsumerConfig& config() { return config_; }
-  // topic -> tag expression ("*" or "TagA || TagB").
-  void subscribe(const std::string& topic, const std::string& expression);
+  // topic -> expression of `expressionType`: TAG ("*" or "TagA || TagB") or
+  // SQL92 (a selector over message properties, checked with a broker at
+  // start()). Throws MQException(kIllegalArgument) for an unknown type or an
+  // empty SQL92 expression, kIllegalState once started.
+  void subscribe(const std::string& topic, const std::string& expression,
+                 const std::string& expressionType = kExpressionTypeTag);
   void setListener(MessageListener listener, bool orderly);
   // Takes the place of the per-message listener when set.
   void setBatchListener(BatchListener listener, bool orderly);
@@ -104,7 +109,7 @@ class PushConsumer {
 
  private:
   PushConsumerConfig config_;
-  std::map<std::string, std::string> subscriptions_;
+  std::map<std::string, SubscriptionSpec> subscriptions_;
   MessageListener listener_;
   BatchListener batchListener_;
   bool started_ = false;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/errors.h"
+
 namespace rmq {
 
 namespace {
@@ -52,12 +54,33 @@ int32_t javaStringHash(const std::string& text) {
   return static_cast<int32_t>(hash);
 }
 
-SubscriptionData buildSubscription(const std::string& topic, const std::string& expression) {
+bool isTagType(const std::string& expressionType) {
+  return expressionType.empty() || expressionType == kExpressionTypeTag;
+}
+
+bool isKnownExpressionType(const std::string& expressionType) {
+  return isTagType(expressionType) || expressionType == kExpressionTypeSql92;
+}
+
+SubscriptionData buildSubscription(const std::string& topic, const std::string& expression,
+                                   const std::string& expressionType) {
+  if (!isKnownExpressionType(expressionType)) {
+    throw MQException(ErrorKind::kIllegalArgument,
+                      "unknown expression type \"" + expressionType + "\": expected TAG or SQL92");
+  }
   SubscriptionData data;
   data.topic = topic;
   data.subVersion = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
+  if (!isTagType(expressionType)) {
+    if (trim(expression).empty()) {
+      throw MQException(ErrorKind::kIllegalArgument, "a " + expressionType + " expression cannot be empty");
+    }
+    data.subString = expression;
+    data.expressionType = expressionType;
+    return data;
+  }
   std::string trimmed = trim(expression);
   if (trimmed.empty() || trimmed == kSubscribeAll) {
     data.subString = kSubscribeAll;

@@ -23,6 +23,7 @@ constexpr int32_t kCheckTransactionState = 39;
 constexpr int32_t kNotifyConsumerIdsChanged = 40;
 constexpr int32_t kLockBatchMq = 41;
 constexpr int32_t kUnlockBatchMq = 42;
+constexpr int32_t kCheckClientConfig = 46;
 constexpr int32_t kGetRouteInfoByTopic = 105;
 constexpr int32_t kGetBrokerClusterInfo = 106;
 constexpr int32_t kResetConsumerClientOffset = 220;

@@ -243,13 +243,16 @@ class AsyncPushConsumer:
     # ----- configuration ----------------------------------------------------------------------
 
     def subscribe(
-        self, topic: StrOrBytes, callback: Optional[AsyncMessageCallback] = None, expression: StrOrBytes = "*"
+        self, topic: StrOrBytes, callback: Optional[AsyncMessageCallback] = None,
+        expression: StrOrBytes = "*", expression_type: str = "TAG",
     ) -> None:
-        """Consume ``topic``; with ``callback`` its messages go to it, otherwise to ``async for``."""
+        """Consume ``topic``; with ``callback`` its messages go to it, otherwise to ``async for``.
+        ``expression`` and ``expression_type`` ("TAG" or "SQL92") as for PushConsumer.subscribe."""
         if callback is not None and not asyncio.iscoroutinefunction(callback):
             raise TypeError("callback must be a coroutine function (async def)")
         name = topic.decode("utf-8") if isinstance(topic, bytes) else topic
-        self.consumer.subscribe(topic, lambda message: self._on_message(name, message), expression)
+        self.consumer.subscribe(topic, lambda message: self._on_message(name, message), expression,
+                                expression_type)
         self._callbacks[name] = callback
 
     def set_thread_count(self, thread_count: int) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Union
 from . import _callbacks
 from ._bindings import c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
+from ._selectors import c_expression_type
 from ._stats import ConsumerCounters, ConsumerStats
 from .exceptions import ConsumerException, NullPointerException, exception_for, ffi_check
 from .ffi import MessageModel, TraceModel
@@ -204,14 +205,22 @@ class PushConsumer:
 
     # ----- subscriptions ------------------------------------------------------------------
 
-    def subscribe(self, topic: StrOrBytes, callback: MessageCallback, expression: StrOrBytes = "*") -> None:
-        """Consume ``topic`` (filtered by the tag ``expression``) with ``callback``."""
-        self._subscribe(topic, callback, expression, takes_lists=False)
+    def subscribe(self, topic: StrOrBytes, callback: MessageCallback, expression: StrOrBytes = "*",
+                  expression_type: str = "TAG") -> None:
+        """Consume ``topic`` with ``callback``, filtered by ``expression``: tags ("*" or
+        "TagA || TagB") with ``expression_type="TAG"``, or a condition on message properties
+        (``"a > 5 AND TAGS IN ('x', 'y')"``) with ``expression_type="SQL92"``, which needs
+        brokers with property filtering on; ``start()`` fails with the broker's reason when
+        it refuses the expression."""
+        self._subscribe(topic, callback, expression, expression_type, takes_lists=False)
 
-    def _subscribe(self, topic: StrOrBytes, callback: Any, expression: StrOrBytes, takes_lists: bool) -> None:
+    def _subscribe(self, topic: StrOrBytes, callback: Any, expression: StrOrBytes, expression_type: str,
+                   takes_lists: bool) -> None:
         c_topic = c_string(topic, "topic")
         check_callable(callback, "callback")
-        ffi_check(lib.Subscribe(self._handle, c_topic, c_string(expression, "expression")))
+        c_expression = c_string(expression, "expression")
+        c_type = c_expression_type(expression_type, expression)
+        ffi_check(lib.SubscribeWithType(self._handle, c_topic, c_expression, c_type))
         if takes_lists:
             self._batch_callbacks.add(id(callback))
         else:
@@ -227,12 +236,13 @@ class PushConsumer:
             self._callback_registered = True
 
     def subscribe_batch(self, topic: StrOrBytes, callback: BatchMessageCallback,
-                        expression: StrOrBytes = "*") -> None:
+                        expression: StrOrBytes = "*", expression_type: str = "TAG") -> None:
         """Consume ``topic`` with ``callback(messages)``: a list of up to
         ``set_message_batch_max_size()`` messages of one queue, oldest first, and one
         ConsumeStatus for all of them (as the Java client's batch listener): RECONSUME_LATER
-        (or an exception) has every message of the list consumed again later."""
-        self._subscribe(topic, callback, expression, takes_lists=True)
+        (or an exception) has every message of the list consumed again later.
+        ``expression`` and ``expression_type`` as for ``subscribe()``."""
+        self._subscribe(topic, callback, expression, expression_type, takes_lists=True)
 
     def _takes_lists(self, callback: Any) -> bool:
         return id(callback) in self._batch_callbacks

@@ -13,6 +13,7 @@ from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
 from ._bindings import c_int, c_positive_int, c_string, ffi, lib, py_string, tls_arguments
 from ._lifecycle import NativeClient
+from ._selectors import TAG, c_expression_type
 from .exceptions import (
     NullPointerException,
     PullConsumerFetchMessageFailed,
@@ -235,13 +236,19 @@ class PullConsumer:
             lib.ReleaseSubscriptionMessageQueue(mqs[0])
 
     def pull(
-        self, queue: MessageQueue, expression: StrOrBytes = "*", offset: int = 0, max_nums: int = 32
+        self, queue: MessageQueue, expression: StrOrBytes = "*", offset: int = 0, max_nums: int = 32,
+        expression_type: str = "TAG",
     ) -> PullResult:
-        """Up to ``max_nums`` messages of ``queue`` from ``offset`` on whose tags
-        match ``expression`` ("*" or "TagA || TagB"). The broker hands out at
-        most 32 per pull, whatever ``max_nums`` asks for."""
+        """Up to ``max_nums`` messages of ``queue`` from ``offset`` on that match
+        ``expression``: tags ("*" or "TagA || TagB") with ``expression_type="TAG"``,
+        or a condition on message properties with ``expression_type="SQL92"``
+        (the first pull of each such expression has the broker check it, and
+        raises ``PullConsumerFetchMessageFailed`` with the broker's reason when
+        it is refused). The broker hands out at most 32 per pull, whatever
+        ``max_nums`` asks for."""
         topic, broker_name, queue_id = _check_queue(queue)
         c_expression = c_string(expression, "expression")
+        c_type = c_expression_type(expression_type, expression)
         c_offset = _check_offset(offset)
         c_max_nums = c_int(max_nums, "max_nums")
         if c_max_nums <= 0:
@@ -252,7 +259,9 @@ class PullConsumer:
         c_queue.topic = topic
         c_queue.brokerName = broker_name
         c_queue.queueId = queue_id
-        c_result = lib.Pull(handle, c_queue, c_expression, c_offset, c_max_nums)
+        if expression_type != TAG:
+            ffi_check(lib.CheckPullSubscription(handle, c_queue, c_expression, c_type))
+        c_result = lib.PullWithType(handle, c_queue, c_expression, c_type, c_offset, c_max_nums)
         try:
             status = PullStatus(c_result.pullStatus)
             messages = _copy_messages(c_result) if status == PullStatus.FOUND else []
@@ -268,7 +277,8 @@ class PullConsumer:
                 lib.ReleasePullResult(c_result)
 
     def pull_all(
-        self, queue: MessageQueue, expression: StrOrBytes = "*", offset: int = 0, max_nums: int = 32
+        self, queue: MessageQueue, expression: StrOrBytes = "*", offset: int = 0, max_nums: int = 32,
+        expression_type: str = "TAG",
     ) -> Iterator[DetachedMessage]:
         """Every matching message of ``queue`` from ``offset`` on, pulling until
         the queue has nothing newer. An illegal offset is replaced by the
@@ -276,7 +286,7 @@ class PullConsumer:
         ``PullConsumerFetchMessageFailed``."""
         next_offset = _check_offset(offset)
         while True:
-            result = self.pull(queue, expression, next_offset, max_nums)
+            result = self.pull(queue, expression, next_offset, max_nums, expression_type)
             if result.status == PullStatus.BROKER_TIMEOUT:
                 raise PullConsumerFetchMessageFailed(result.error or "no answer from the broker")
             yield from result.messages

@@ -49,8 +49,9 @@ def test_constructor_signatures_and_defaults():
         ("compress_level", None), ("max_message_size", None)]
     assert _parameters(client.PushConsumer.__init__) == [
         ("group_id", empty), ("orderly", False), ("message_model", rocketmq_ffi.MessageModel.CLUSTERING)]
+    # 2.0.0's parameters first, in order; SQL92 support only adds a keyword with a default after them.
     assert _parameters(client.PushConsumer.subscribe) == [
-        ("topic", empty), ("callback", empty), ("expression", "*")]
+        ("topic", empty), ("callback", empty), ("expression", "*"), ("expression_type", "TAG")]
     assert _parameters(client.TransactionMQProducer.send_message_in_transaction) == [
         ("message", empty), ("local_execute", empty), ("user_args", None)]
 

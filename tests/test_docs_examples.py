@@ -28,8 +28,18 @@ def test_readme_has_examples_for_the_modern_api():
         assert needle in text, needle
 
 
+@pytest.fixture
+def property_filtering(rocketmq_cluster):
+    """The SQL92 example needs brokers with enablePropertyFilter; other tests expect it off."""
+    for node in rocketmq_cluster.nodes:
+        node.enable_property_filter = True
+    yield
+    for node in rocketmq_cluster.nodes:
+        node.enable_property_filter = False
+
+
 @pytest.mark.parametrize("block", readme_python_blocks())
-def test_readme_example_runs(block, rocketmq_cluster, tmp_path):
+def test_readme_example_runs(block, rocketmq_cluster, property_filtering, tmp_path):
     script = tmp_path / "example.py"
     script.write_text(block.replace(DOCUMENTED_NAMESRV, rocketmq_cluster.namesrv_addr))
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,

@@ -63,7 +63,7 @@ def test_check_client_config_follows_enable_property_filter_and_the_parser(clust
     refused = check_client_config(broker, "T", "a >")
     assert refused.code == ResponseCode.SUBSCRIPTION_PARSE_FAILED
     assert refused.remark == ('org.apache.rocketmq.filter.parser.ParseException: '
-                              'Encountered "<EOF>" at line 1, column 4.')
+                              'Encountered "<EOF>" at line 1, column 3.')
     assert broker.request(RequestCode.CHECK_CLIENT_CONFIG, None, b"").code == ResponseCode.SUCCESS
 
 

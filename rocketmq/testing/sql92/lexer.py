@@ -43,11 +43,65 @@ class Token(NamedTuple):
     column: int
 
 
+# SelectorParserConstants.tokenImage: how ParseException names a token's kind.
+_KIND_IMAGES = {kind: '"%s"' % kind for kind in KEYWORDS + PUNCTUATION}
+_KIND_IMAGES.update({DECIMAL: DECIMAL, FLOAT: FLOAT, STRING: STRING, ID: ID, EOF: EOF})
+TAB_SIZE = 8  # SimpleCharStream's
+
+
+def java_escape(text: str) -> str:
+    """JavaCC's addEscapes, which error messages apply to source text."""
+    escapes = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"',
+               "'": "\\'", "\\": "\\\\"}
+    out = []
+    for char in text:
+        if char in escapes:
+            out.append(escapes[char])
+        elif ord(char) < 0x20 or ord(char) > 0x7E:
+            out.append("\\u%04x" % ord(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def describe(token: Token) -> str:
+    """A token as ParseException prints it after 'Encountered'."""
+    if token.kind == EOF:
+        return '"<EOF>"'
+    return '" %s "%s ""' % (_KIND_IMAGES[token.kind], java_escape(token.image))
+
+
+def _positions(text: str) -> List[Tuple[int, int]]:
+    """(line, column) of every character, counted as SimpleCharStream.UpdateLineColumn counts them."""
+    positions = []
+    line, column, after_cr, after_lf = 1, 0, False, False
+    for char in text:
+        column += 1
+        if after_lf:
+            after_lf, line, column = False, line + 1, 1
+        elif after_cr:
+            after_cr = False
+            if char == "\n":
+                after_lf = True
+            else:
+                line, column = line + 1, 1
+        if char == "\r":
+            after_cr = True
+        elif char == "\n":
+            after_lf = True
+        elif char == "\t":
+            column -= 1
+            column += TAB_SIZE - column % TAB_SIZE
+        positions.append((line, column))
+    return positions
+
+
 class TokenStream:
     """Tokens of one selector, lexed only when the parser looks at them."""
 
     def __init__(self, text: str) -> None:
         self._text = text
+        self._where = _positions(text)
         self._position = 0
         self._tokens: List[Token] = []
         self._next = 0
@@ -62,10 +116,6 @@ class TokenStream:
         self._next += 1
         return token
 
-    def _where(self, position: int) -> Tuple[int, int]:
-        before = self._text[:position]
-        return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
-
     def _lex(self) -> Token:
         text = self._text
         while True:
@@ -74,9 +124,11 @@ class TokenStream:
             if skipped == self._position:
                 break
             self._position = skipped
-        line, column = self._where(self._position)
         if self._position >= len(text):
+            # The end carries the position of the last character read (0, 0 for no text at all).
+            line, column = self._where[-1] if text else (0, 0)
             return Token(EOF, "", line, column)
+        line, column = self._where[self._position]
         best: Optional[Tuple[str, str]] = None
         for kind, pattern in _TOKENS:
             match = pattern.match(text, self._position)
@@ -86,11 +138,40 @@ class TokenStream:
             if text.startswith(symbol, self._position) and (best is None or len(symbol) > len(best[1])):
                 best = (symbol, symbol)
         if best is None:
-            char = text[self._position]
-            raise Sql92SyntaxError(LEXICAL_ERROR, 'Lexical error at line %d, column %d.  '
-                                   'Encountered: "%s" (%d), after : ""' % (line, column, char, ord(char)))
+            raise self._lexical_error()
         kind, image = best
         if kind == ID and image.upper() in KEYWORDS:
             kind = image.upper()
         self._position += len(image)
         return Token(kind, image, line, column)
+
+    def _dead_end(self) -> int:
+        """Where the token manager stops reading when nothing matches from here: the first
+        character no token can continue with (the length of the text if it ran out first)."""
+        text, start = self._text, self._position
+        if text[start] == "'":  # a string literal never closed
+            return len(text)
+        if text.startswith("/*", start):  # a block comment never closed
+            return len(text)
+        if text[start] in "./":  # "." wants a digit, "/" a "*"
+            return start + 1
+        return start
+
+    def _lexical_error(self) -> Sql92SyntaxError:
+        """TokenMgrError's message, including where JavaCC says the error is."""
+        text, start = self._text, self._position
+        dead = self._dead_end()
+        read = min(dead + 1, len(text)) - start  # the characters read for the token, the fatal one included
+        if dead < len(text) - 1:
+            char = text[dead]
+            line, column = self._where[dead]
+            found = '"%s" (%d), ' % (java_escape(char), ord(char))
+            after = text[start:dead] if read > 1 else ""
+        else:
+            # The character after the last one read was the end: JavaCC reports the end, one column on.
+            line, column = self._where[min(dead, len(text) - 1)]
+            column += 1
+            found = "<EOF> "
+            after = text[start:start + read] if read > 1 else ""
+        message = 'Lexical error at line %d, column %d.  Encountered: %safter : "%s"'
+        return Sql92SyntaxError(LEXICAL_ERROR, message % (line, column, found, java_escape(after)))

@@ -57,10 +57,10 @@ class _Parser:
         return self.tokens.peek(ahead).kind
 
     def _unexpected(self) -> Sql92SyntaxError:
+        # Java goes on with "Was expecting one of:" and the tokens that would have fitted.
         token = self.tokens.peek()
-        shown = token.kind if token.kind == lexer.EOF else token.image
-        return Sql92SyntaxError(PARSE_EXCEPTION, 'Encountered "%s" at line %d, column %d.'
-                                % (shown, token.line, token.column))
+        return Sql92SyntaxError(PARSE_EXCEPTION, "Encountered %s at line %d, column %d."
+                                % (lexer.describe(token), token.line, token.column))
 
     def _expect(self, kind: str) -> lexer.Token:
         if self._kind() != kind:

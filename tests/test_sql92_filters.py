@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -256,3 +257,23 @@ def test_an_empty_sql92_expression_is_refused():
         consumer.subscribe("T", lambda message: 0, "  ", expression_type="SQL92")
     with pytest.raises(TypeError, match="expression"):
         consumer.subscribe("T", lambda message: 0, 42, expression_type="SQL92")
+
+
+def test_asyncio_consumer_gets_the_matching_messages_only(filtering_cluster, filled_topic):
+    async def main():
+        seen = []
+
+        async def on_message(message):
+            seen.append(message.text)
+
+        namesrv = filtering_cluster.namesrv_addr
+        consumer = AsyncPushConsumer(unique_name("CID_sql_aio"), name_server_address=namesrv)
+        consumer.subscribe(filled_topic, on_message, "region = 'eu'", expression_type="SQL92")
+        async with consumer:
+            deadline = time.monotonic() + 30
+            while len(seen) < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # room for a message that should not have come
+        return seen
+
+    assert sorted(asyncio.run(main())) == ["m1", "m4"]

@@ -249,9 +249,16 @@ class PushConsumer:
 
     def stats(self) -> ConsumerStats:
         """Counts since creation, messages held now, and callback latency percentiles."""
+        return self._counters.snapshot(cached=self._cached_message_count())
+
+    def _cached_message_count(self) -> int:
+        """Messages pulled from brokers and not yet consumed (0 once the consumer is destroyed)."""
         handle = self._client.handle
         cached = lib.GetPushConsumerCachedMessageCount(handle) if handle is not None else 0
-        return self._counters.snapshot(cached=max(0, cached))
+        return max(0, cached)
+
+    def _subscribed_topics(self) -> List[str]:
+        return list(self._callbacks)
 
     # ----- lifecycle ----------------------------------------------------------------------
 

@@ -177,40 +177,44 @@ class Producer:
 
     # ----- sending ------------------------------------------------------------------------
 
-    def _counted(self, send: Callable[[], _T], messages: int = 1) -> _T:
-        """Run one send, counting it as sent or failed and timing it."""
+    def _counted(self, send: Callable[[], _T], message: Message, messages: int = 1) -> _T:
+        """Run one send of ``message`` (the first of ``messages``), counting it as sent or failed
+        and timing it."""
         started = time.perf_counter_ns()
         try:
             result = send()
         except BaseException:
-            self._counters.failed(messages)
+            self._counters.failed(messages, message, started)
             raise
-        self._counters.succeeded(started, messages)
+        self._counters.succeeded(started, messages, message)
         return result
 
-    def _send_with_result(self, call: Callable[[Any], int], messages: int = 1) -> SendResult:
+    def _send_with_result(self, call: Callable[[Any], int], message: Message,
+                          messages: int = 1) -> SendResult:
         def send() -> SendResult:
             c_result = ffi.new("CSendResult*")
             ffi_check(call(c_result))
             return send_result_from_c(c_result)
 
-        return self._counted(send, messages)
+        return self._counted(send, message, messages)
 
     def send_sync(self, msg: Message) -> SendResult:
         message = _check_message(msg)
         return self._send_with_result(
-            lambda c_result: lib.SendMessageSync(self._handle, message._handle, c_result)
+            lambda c_result: lib.SendMessageSync(self._handle, message._handle, c_result), message
         )
 
     def send_oneway(self, msg: Message) -> None:
         message = _check_message(msg)
-        self._counted(lambda: ffi_check(lib.SendMessageOneway(self._handle, message._handle)))
+        self._counted(lambda: ffi_check(lib.SendMessageOneway(self._handle, message._handle)), message)
 
     def send_orderly_with_sharding_key(self, msg: Message, sharding_key: StrOrBytes) -> SendResult:
         message = _check_message(msg)
         key = c_string(sharding_key, "sharding_key")
         return self._send_with_result(
-            lambda c_result: lib.SendMessageOrderlyByShardingKey(self._handle, message._handle, key, c_result)
+            lambda c_result: lib.SendMessageOrderlyByShardingKey(
+                self._handle, message._handle, key, c_result),
+            message,
         )
 
     def send_orderly(
@@ -234,7 +238,7 @@ class Producer:
                 raise selection.error
             return status
 
-        return self._send_with_result(send)
+        return self._send_with_result(send, message)
 
     def send_async(
         self,
@@ -277,7 +281,7 @@ class Producer:
             # A refused send never reaches the callbacks.
             _callbacks.forget_async_send(send.c_handle)
             self._counters.async_ended()
-            self._counters.failed()
+            self._counters.failed(1, message, send.started_ns)
             ffi_check(status)
 
     def send_batch(self, messages: Iterable[Message]) -> SendResult:
@@ -294,7 +298,8 @@ class Producer:
             for message in batch_messages:
                 ffi_check(lib.AddMessage(batch, message._handle))
             return self._send_with_result(
-                lambda c_result: lib.SendBatchMessage(self._handle, batch, c_result), len(batch_messages)
+                lambda c_result: lib.SendBatchMessage(self._handle, batch, c_result), batch_messages[0],
+                len(batch_messages),
             )
         finally:
             lib.DestroyBatchMessage(batch)
@@ -347,5 +352,7 @@ class TransactionMQProducer(Producer):
         handle = ffi.new_handle(transaction)
         executor = lib.rocketmq_gated_execute_local_transaction
         return self._send_with_result(
-            lambda c_result: lib.SendMessageTransaction(self._handle, msg._handle, executor, handle, c_result)
+            lambda c_result: lib.SendMessageTransaction(
+                self._handle, msg._handle, executor, handle, c_result),
+            msg,
         )

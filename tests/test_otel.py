@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 from _helpers import started_producer, unique_name
@@ -51,7 +53,7 @@ def reader() -> InMemoryMetricReader:
 
 
 @pytest.fixture
-def provider(reader: InMemoryMetricReader) -> Any:
+def provider(reader: InMemoryMetricReader) -> Iterator[MeterProvider]:
     meter_provider = MeterProvider(metric_readers=[reader])
     yield meter_provider
     meter_provider.shutdown()
@@ -255,3 +257,12 @@ def test_asyncio_clients_are_instrumented_through_their_wrapped_client(rocketmq_
     # The third message's body did not finish (break): it goes back at shutdown, a failure.
     assert metrics.total(otel.CONSUME_MESSAGES_TOTAL, topic=topic, consumer_group=group,
                          invocation_status="failure") >= 1
+
+
+def test_without_the_opentelemetry_api_the_import_error_names_the_extra(tmp_path):
+    # A None entry in sys.modules makes any import of the package fail, as if it were not installed.
+    script = "import sys; sys.modules['opentelemetry'] = None\nimport rocketmq.otel\n"
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "pip install 'rocketmq-cffi[otel]'" in result.stderr, result.stderr

@@ -209,6 +209,15 @@ def _instruments_for(provider: MeterProvider) -> _Instruments:
         return instruments
 
 
+_recording_failures = itertools.count()
+
+
+def _recording_failed() -> None:
+    """A metric that cannot be recorded must not fail the send or the consumption it describes."""
+    if next(_recording_failures) == 0:  # once: a broken exporter would otherwise flood the log
+        logger.exception("recording a metric failed; later failures are not logged")
+
+
 class _SendRecorder:
     """A producer's observer: each finished send, as one record per message."""
 
@@ -227,11 +236,14 @@ class _SendRecorder:
         return labels
 
     def send_finished(self, message: Any, messages: int, elapsed_ns: int, succeeded: bool) -> None:
-        labels = self._labels_for(message.topic if message is not None else "", succeeded)
-        elapsed_ms = elapsed_ns / 1e6
-        for _ in range(messages):  # as the Java client: a batch is recorded per message
-            self._instruments.send_cost_time.record(elapsed_ms, labels)
-        self._instruments.sent.add(messages, labels)
+        try:
+            labels = self._labels_for(message.topic if message is not None else "", succeeded)
+            elapsed_ms = elapsed_ns / 1e6
+            for _ in range(messages):  # as the Java client: a batch is recorded per message
+                self._instruments.send_cost_time.record(elapsed_ms, labels)
+            self._instruments.sent.add(messages, labels)
+        except Exception:
+            _recording_failed()
 
 
 class _DeliveryRecorder:
@@ -257,13 +269,16 @@ class _DeliveryRecorder:
 
     def delivery_finished(self, c_message: Any, elapsed_ns: int, succeeded: bool,
                           dead_lettered: bool) -> None:
-        topic = py_string(lib.GetMessageTopic(c_message)) if c_message is not None else ""
-        labels = self._labels_for(topic, succeeded)
-        self._instruments.process_time.record(elapsed_ns / 1e6, labels)
-        self._instruments.consumed.add(1, labels)
-        if not succeeded:
-            counter = self._instruments.dead_lettered if dead_lettered else self._instruments.reconsumed
-            counter.add(1, self._labels_for(topic, None))
+        try:
+            topic = py_string(lib.GetMessageTopic(c_message)) if c_message is not None else ""
+            labels = self._labels_for(topic, succeeded)
+            self._instruments.process_time.record(elapsed_ns / 1e6, labels)
+            self._instruments.consumed.add(1, labels)
+            if not succeeded:
+                counter = self._instruments.dead_lettered if dead_lettered else self._instruments.reconsumed
+                counter.add(1, self._labels_for(topic, None))
+        except Exception:
+            _recording_failed()
 
 
 class Instrumentation:

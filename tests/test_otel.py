@@ -21,7 +21,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader  # noqa: E402
 from rocketmq import otel  # noqa: E402
 from rocketmq.admin import AdminClient  # noqa: E402
 from rocketmq.aio import AsyncProducer, AsyncPushConsumer  # noqa: E402
-from rocketmq.client import ConsumeFromWhere, ConsumeStatus, Message, PushConsumer  # noqa: E402
+from rocketmq.client import ConsumeFromWhere, ConsumeStatus, Message, PushConsumer, SendStatus  # noqa: E402
 from rocketmq.exceptions import ProducerSendSyncFailed  # noqa: E402
 from rocketmq.testing.codes import RequestCode  # noqa: E402
 
@@ -257,6 +257,24 @@ def test_asyncio_clients_are_instrumented_through_their_wrapped_client(rocketmq_
     # The third message's body did not finish (break): it goes back at shutdown, a failure.
     assert metrics.total(otel.CONSUME_MESSAGES_TOTAL, topic=topic, consumer_group=group,
                          invocation_status="failure") >= 1
+
+
+def test_a_metric_that_cannot_be_recorded_never_fails_the_send(rocketmq_namesrv_addr, provider):
+    class BrokenInstrument:
+        def record(self, *args: Any) -> None:
+            raise RuntimeError("exporter down")
+
+        add = record
+
+    topic = unique_name("TopicOtelBroken")
+    producer = started_producer(rocketmq_namesrv_addr)
+    try:
+        instrumentation = otel.instrument(producer, provider)
+        instrumentation._instruments.send_cost_time = BrokenInstrument()
+        assert producer.send_sync(Message(topic, "still sent")).status == SendStatus.OK
+    finally:
+        producer.shutdown()
+    assert producer.stats().sent == 1
 
 
 def test_without_the_opentelemetry_api_the_import_error_names_the_extra(tmp_path):

@@ -4,6 +4,11 @@ Built against the installed package (autodoc imports ``rocketmq`` from the
 environment, not from this checkout): ``sphinx-build -W -b html docs OUT``.
 Pages are Markdown (MyST); the API reference pages are reStructuredText so
 that autodoc directives read naturally.
+
+A new page is a Markdown file here plus its line in index.md's toctree (a new
+module's reference: a file in api/ and its line in api/index.rst). Its
+```python blocks run as tests against the embedded broker
+(tests/test_docs_site_examples.py).
 """
 
 import rocketmq

@@ -63,22 +63,31 @@ __all__ = [
 
 logger = logging.getLogger("rocketmq.otel")
 
+#: The meter the instruments are created on.
 METER_NAME = "rocketmq-cffi"
 
 # Names, units and buckets of the RocketMQ 5 Java client (HistogramEnum, MetricName):
 # every send, successful or not, and every callback run, one record per message.
+#: Histogram (ms) of every send, labels topic, client_id, invocation_status.
 SEND_COST_TIME = "rocketmq_send_cost_time"
 SEND_COST_TIME_BUCKETS = (1.0, 5.0, 10.0, 20.0, 50.0, 200.0, 500.0)
+#: Histogram (ms) of every callback run, labels topic, client_id, consumer_group, invocation_status.
 PROCESS_TIME = "rocketmq_process_time"
 PROCESS_TIME_BUCKETS = (1.0, 5.0, 10.0, 100.0, 1000.0, 10 * 1000.0, 60 * 1000.0)
+#: Gauge of the messages a consumer pulled and has not consumed yet.
 CONSUMER_CACHED_MESSAGES = "rocketmq_consumer_cached_messages"
 # The Java client has no counters (its histograms count); these follow the
 # naming of the RocketMQ 5 broker's metrics (rocketmq_send_to_dlq_messages_total,
 # rocketmq_consumer_lag_messages are its names).
+#: Counter of messages sent, by invocation_status.
 SEND_MESSAGES_TOTAL = "rocketmq_send_messages_total"
+#: Counter of messages consumed, by invocation_status.
 CONSUME_MESSAGES_TOTAL = "rocketmq_consume_messages_total"
+#: Counter of failed consumptions sent back for a later retry.
 RECONSUME_MESSAGES_TOTAL = "rocketmq_reconsume_messages_total"
+#: Counter of failed consumptions past the reconsume limit (the dead-letter queue).
 SEND_TO_DLQ_MESSAGES_TOTAL = "rocketmq_send_to_dlq_messages_total"
+#: Gauge of the lag of every queue (broker max offset minus the committed one), with an AdminClient.
 CONSUMER_LAG_MESSAGES = "rocketmq_consumer_lag_messages"
 
 # Label names (MetricLabels) and invocation_status values (InvocationStatus).

@@ -10,7 +10,7 @@ cd "$repo_root"
 # clang (with libFuzzer) for the fuzz smoke run below.
 # sphinx and myst-parser build docs/; opentelemetry-sdk lets tests/test_otel.py read rocketmq.otel's metrics.
 ROCKETMQ_PACKAGE=none ROCKETMQ_APT_EXTRAS="clang++:clang" bash scripts/bootstrap.sh pytest pytest-timeout ruff mypy \
-  sphinx myst-parser opentelemetry-api opentelemetry-sdk
+  'sphinx>=7' 'myst-parser>=2' opentelemetry-api opentelemetry-sdk
 bash wheels/build_wheels.sh x86_64-gnu
 wheel="$(ls -t wheels/dist/rocketmq_cffi-*-cp38-abi3-manylinux*_x86_64.whl | head -n 1)"
 echo "testing $wheel"

@@ -109,7 +109,7 @@ def _rocketmq_on_send_success(result: Any, msg: Any, user_data: Any) -> None:
     if send is None:
         return
     send.counters.async_ended()
-    send.counters.succeeded(send.started_ns)
+    send.counters.succeeded(send.started_ns, 1, send.message)
     if _lifecycle.exiting():
         return
     send_result = send_result_from_c(result)
@@ -128,7 +128,7 @@ def _rocketmq_on_send_exception(error: Any, msg: Any, user_data: Any) -> None:
     if send is None:
         return
     send.counters.async_ended()
-    send.counters.failed()
+    send.counters.failed(1, send.message, send.started_ns)
     if _lifecycle.exiting():
         return
     failure = ProducerSendAsyncFailed(
@@ -264,7 +264,7 @@ def deliver_list(callback: Callable[[List[ReceivedMessage]], Any], c_messages: L
         failed = status != _CONSUME_SUCCESS
         for c_message, started_ns in zip(c_messages, started):
             dead = failed and lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
-            counters.delivery_ended(started_ns, not failed, dead)
+            counters.delivery_ended(started_ns, not failed, dead, c_message)
     return status
 
 
@@ -278,7 +278,7 @@ def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters
     finally:
         failed = status != _CONSUME_SUCCESS
         dead = failed and lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
-        counters.delivery_ended(started, not failed, dead)
+        counters.delivery_ended(started, not failed, dead, c_message)
     return status
 
 

@@ -3,6 +3,9 @@
 Recording is on every send and every delivered message, so it is kept to a
 lock, an integer add and a deque append. Percentiles are computed only when
 someone asks, over the most recent samples.
+
+An observer (``rocketmq.otel`` installs one) sees each send and each delivery
+as it is counted; without one the cost is a single ``is None`` check.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Deque, NamedTuple
+from typing import Any, Deque, NamedTuple, Optional, Protocol
 
 __all__ = ["ProducerStats", "ConsumerStats", "LatencyPercentiles", "ProducerCounters", "ConsumerCounters"]
 
@@ -44,6 +47,21 @@ class ConsumerStats(NamedTuple):
     latency: LatencyPercentiles  # callback run time
 
 
+class SendObserver(Protocol):
+    """Told about every finished send, after it was counted."""
+
+    def send_finished(self, message: Any, messages: int, elapsed_ns: int, succeeded: bool) -> None:
+        """``message`` is the Message sent (the first of a batch of ``messages``), or None."""
+
+
+class DeliveryObserver(Protocol):
+    """Told about every message a callback finished with, after it was counted."""
+
+    def delivery_finished(self, c_message: Any, elapsed_ns: int, succeeded: bool,
+                          dead_lettered: bool) -> None:
+        """``c_message`` is the core's message, valid only during this call."""
+
+
 def _percentiles(samples_ns: Deque[int]) -> LatencyPercentiles:
     ordered = sorted(samples_ns)
     if not ordered:
@@ -60,8 +78,10 @@ class _Latencies:
     def __init__(self) -> None:
         self._samples: Deque[int] = deque(maxlen=LATENCY_SAMPLES)
 
-    def add(self, started_ns: int) -> None:
-        self._samples.append(time.perf_counter_ns() - started_ns)
+    def add(self, started_ns: int) -> int:
+        elapsed_ns = time.perf_counter_ns() - started_ns
+        self._samples.append(elapsed_ns)
+        return elapsed_ns
 
     def snapshot(self) -> LatencyPercentiles:
         # list() of a deque is atomic under the GIL; appends may go on meanwhile.
@@ -75,15 +95,21 @@ class ProducerCounters:
         self._failed = 0
         self._in_flight = 0
         self.latencies = _Latencies()
+        self.observer: Optional[SendObserver] = None
 
-    def succeeded(self, started_ns: int, messages: int = 1) -> None:
-        self.latencies.add(started_ns)
+    def succeeded(self, started_ns: int, messages: int = 1, message: Any = None) -> None:
+        elapsed_ns = self.latencies.add(started_ns)
         with self._lock:
             self._sent += messages
+        if self.observer is not None:
+            self.observer.send_finished(message, messages, elapsed_ns, True)
 
-    def failed(self, messages: int = 1) -> None:
+    def failed(self, messages: int = 1, message: Any = None, started_ns: Optional[int] = None) -> None:
         with self._lock:
             self._failed += messages
+        if self.observer is not None:
+            elapsed_ns = 0 if started_ns is None else time.perf_counter_ns() - started_ns
+            self.observer.send_finished(message, messages, elapsed_ns, False)
 
     def async_started(self) -> None:
         with self._lock:
@@ -110,14 +136,16 @@ class ConsumerCounters:
         # (tests check that delivery stays batched).
         self.bursts = 0
         self.latencies = _Latencies()
+        self.observer: Optional[DeliveryObserver] = None
 
     def delivery_started(self) -> int:
         with self._lock:
             self._in_flight += 1
         return time.perf_counter_ns()
 
-    def delivery_ended(self, started_ns: int, succeeded: bool, dead_lettered: bool) -> None:
-        self.latencies.add(started_ns)
+    def delivery_ended(self, started_ns: int, succeeded: bool, dead_lettered: bool,
+                       c_message: Any = None) -> None:
+        elapsed_ns = self.latencies.add(started_ns)
         with self._lock:
             self._in_flight -= 1
             if succeeded:
@@ -126,6 +154,8 @@ class ConsumerCounters:
                 self._dead_lettered += 1
             else:
                 self._retried += 1
+        if self.observer is not None:
+            self.observer.delivery_finished(c_message, elapsed_ns, succeeded, dead_lettered)
 
     def snapshot(self, cached: int) -> ConsumerStats:
         with self._lock:

@@ -12,9 +12,15 @@ __all__ = ["SendResult", "SendStatus", "TransactionStatus", "ConsumeStatus"]
 _PUBLIC_MODULE = "rocketmq.client"
 
 SendResult = namedtuple("SendResult", ["status", "msg_id", "offset"], module=_PUBLIC_MODULE)
+SendResult.__doc__ = "What the broker answered a send: a SendStatus, the message id and its queue offset."
+SendResult.status.__doc__ = "A :class:`SendStatus` (the message is stored even when it is not OK)."
+SendResult.msg_id.__doc__ = "The message id (the producer's unique key)."
+SendResult.offset.__doc__ = "The message's offset in its queue."
 
 
 class SendStatus(IntEnum):
+    """How the broker stored a sent message (flush and replication timeouts still stored it)."""
+
     OK = 0
     FLUSH_DISK_TIMEOUT = 1
     FLUSH_SLAVE_TIMEOUT = 2
@@ -22,12 +28,16 @@ class SendStatus(IntEnum):
 
 
 class TransactionStatus(IntEnum):
+    """A local transaction's outcome: commit or roll back its half message, or ask again later."""
+
     COMMIT = 0
     ROLLBACK = 1
     UNKNOWN = 2
 
 
 class ConsumeStatus(IntEnum):
+    """A consume callback's answer: done, or deliver the message again later."""
+
     CONSUME_SUCCESS = 0
     RECONSUME_LATER = 1
 

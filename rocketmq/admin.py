@@ -50,7 +50,7 @@ class AdminException(RocketMQException):
 
 @_register(lib.ADMIN_START_FAILED)
 class AdminStartFailed(AdminException):
-    pass
+    """``start()`` failed; the message says why."""
 
 
 @_register(lib.ADMIN_QUERY_FAILED)
@@ -78,6 +78,7 @@ class BrokerData(NamedTuple):
 
     @property
     def master_address(self) -> Optional[str]:
+        """The master's address, or None when the master is gone."""
         return self.addresses.get(MASTER_ID)
 
 
@@ -92,10 +93,13 @@ class QueueData(NamedTuple):
 
     @property
     def perm_string(self) -> str:
+        """The permissions as ``mqadmin`` prints them, e.g. ``RW-``."""
         return perm_to_string(self.perm)
 
 
 class TopicRoute(NamedTuple):
+    """Where a topic lives: its queues on each broker name, and those brokers' addresses."""
+
     topic: str
     queues: List[QueueData]
     brokers: List[BrokerData]
@@ -162,13 +166,16 @@ class AdminClient:
     # ----- configuration (before start) ---------------------------------------------------
 
     def set_name_server_address(self, addr: StrOrBytes) -> None:
+        """Name server address(es), ``host:port`` separated by ``;`` (before start)."""
         ffi_check(lib.SetAdminClientNameServerAddress(self._handle, c_string(addr, "addr")))
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
+        """Fetch the name server list over HTTP from ``domain`` (before start)."""
         ffi_check(lib.SetAdminClientNameServerDomain(self._handle, c_string(domain, "domain")))
 
     def set_session_credentials(self, access_key: StrOrBytes, secret_key: StrOrBytes,
                                 channel: StrOrBytes = "ALIYUN") -> None:
+        """Sign every query with these ACL credentials (before start)."""
         ffi_check(lib.SetAdminClientSessionCredentials(
             self._handle, c_string(access_key, "access_key"), c_string(secret_key, "secret_key"),
             c_string(channel, "channel")))
@@ -187,6 +194,7 @@ class AdminClient:
     # ----- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
+        """Connect; queries may follow."""
         ffi_check(lib.StartAdminClient(self._handle))
         self._client.mark_started()
 

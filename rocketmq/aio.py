@@ -125,11 +125,13 @@ class AsyncProducer:
 
     async def start(self) -> None:
         # Created here, inside the running loop (Python 3.8/3.9 bind at creation).
+        """Start the wrapped producer (in the loop's executor)."""
         self._slots = asyncio.Semaphore(self._max_in_flight)
         self._completions = _LoopCompletions(asyncio.get_running_loop())
         await _in_executor(self.producer.start)
 
     async def shutdown(self) -> None:
+        """Shut the wrapped producer down (in the loop's executor)."""
         await _in_executor(self.producer.shutdown)
 
     async def __aenter__(self) -> "AsyncProducer":
@@ -160,16 +162,20 @@ class AsyncProducer:
             return await future
 
     async def send_oneway(self, msg: Message) -> None:
+        """Send without waiting for an answer (the call runs in the loop's executor)."""
         await _in_executor(self.producer.send_oneway, msg)
 
     async def send_batch(self, messages: Iterable[Message]) -> SendResult:
+        """Send several messages of one topic in one request (in the loop's executor)."""
         batch = list(messages)
         return await _in_executor(self.producer.send_batch, batch)
 
     async def send_orderly_with_sharding_key(self, msg: Message, sharding_key: StrOrBytes) -> SendResult:
+        """Send to the queue ``sharding_key`` hashes to (in the loop's executor)."""
         return await _in_executor(self.producer.send_orderly_with_sharding_key, msg, sharding_key)
 
     def stats(self) -> ProducerStats:
+        """The wrapped producer's :meth:`~rocketmq.producer.Producer.stats`."""
         return self.producer.stats()
 
 
@@ -262,6 +268,7 @@ class AsyncPushConsumer:
     # ----- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start consuming onto the running loop (callbacks and ``async for`` run there)."""
         self._loop = asyncio.get_running_loop()
         self._queue = asyncio.Queue()
         await _in_executor(self.consumer.start)
@@ -286,6 +293,7 @@ class AsyncPushConsumer:
         await self.shutdown()
 
     def stats(self) -> ConsumerStats:
+        """The wrapped consumer's :meth:`~rocketmq.consumer.PushConsumer.stats`."""
         return self.consumer.stats()
 
     # ----- the async iterator -----------------------------------------------------------------

@@ -96,22 +96,30 @@ class PushConsumer:
     # ----- configuration ------------------------------------------------------------------
 
     def set_message_model(self, model: MessageModel) -> None:
+        """``MessageModel.CLUSTERING`` (the group shares the queues) or ``BROADCASTING`` (every consumer gets
+        every message)."""
         if isinstance(model, bool) or not isinstance(model, int) or model not in tuple(MessageModel):
             raise TypeError(f"model must be a rocketmq.ffi.MessageModel, not {model!r}")
         ffi_check(lib.SetPushConsumerMessageModel(self._handle, int(model)))
 
     def set_group(self, group_id: StrOrBytes) -> None:
+        """Rename the group (before start)."""
         ffi_check(lib.SetPushConsumerGroupID(self._handle, c_string(group_id, "group_id")))
 
     def set_name_server_address(self, addr: StrOrBytes) -> None:
+        """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
         ffi_check(lib.SetPushConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
+        """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
+        client's default path) at start and every 2 minutes."""
         ffi_check(lib.SetPushConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
 
     def set_session_credentials(
         self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
     ) -> None:
+        """Sign every request with these ACL credentials (``channel`` is e.g. ``ALIYUN``), as the Java
+        client's ACL hook does."""
         ffi_check(lib.SetPushConsumerSessionCredentials(
             self._handle,
             c_string(access_key, "access_key"),
@@ -120,6 +128,7 @@ class PushConsumer:
         ))
 
     def set_thread_count(self, thread_count: int) -> None:
+        """Consume threads: how many callbacks may run at once (before start)."""
         ffi_check(lib.SetPushConsumerThreadCount(self._handle, c_int(thread_count, "thread_count")))
 
     def set_message_batch_max_size(self, max_size: int) -> None:
@@ -130,6 +139,7 @@ class PushConsumer:
         self._batch_max_size = size
 
     def set_instance_name(self, name: StrOrBytes) -> None:
+        """The instance name, part of the client id brokers and consoles show."""
         ffi_check(lib.SetPushConsumerInstanceName(self._handle, c_string(name, "name")))
 
     # ----- tuning the Java client offers (set before start) --------------------------------
@@ -190,16 +200,20 @@ class PushConsumer:
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 
     def set_log_path(self, path: StrOrBytes) -> None:
+        """The directory of the process-wide core log (see :mod:`rocketmq.log`)."""
         ffi_check(lib.SetPushConsumerLogPath(self._handle, c_string(path, "path")))
 
     def set_log_level(self, level: Union[int, str]) -> None:
+        """The level of the process-wide core log: a :class:`rocketmq.log.LogLevel`, its name or its value."""
         ffi_check(lib.SetPushConsumerLogLevel(self._handle, client_log_level(level)))
 
     def set_log_file_num_and_size(self, file_num: int, file_size_mib: int) -> None:
+        """Rotation of the process-wide core log: ``file_num`` files of ``file_size_mib`` MiB."""
         num, size = client_log_rotation(file_num, file_size_mib)
         ffi_check(lib.SetPushConsumerLogFileNumAndSize(self._handle, num, size))
 
     def set_message_trace(self, message_trace: bool) -> None:
+        """Record each consumption (SubBefore / SubAfter) to ``RMQ_SYS_TRACE_TOPIC`` (before start)."""
         trace = TraceModel.OPEN if message_trace else TraceModel.CLOSE
         ffi_check(lib.SetPushConsumerMessageTrace(self._handle, int(trace)))
 
@@ -259,13 +273,21 @@ class PushConsumer:
 
     def stats(self) -> ConsumerStats:
         """Counts since creation, messages held now, and callback latency percentiles."""
+        return self._counters.snapshot(cached=self._cached_message_count())
+
+    def _cached_message_count(self) -> int:
+        """Messages pulled from brokers and not yet consumed (0 once the consumer is destroyed)."""
         handle = self._client.handle
         cached = lib.GetPushConsumerCachedMessageCount(handle) if handle is not None else 0
-        return self._counters.snapshot(cached=max(0, cached))
+        return max(0, cached)
+
+    def _subscribed_topics(self) -> List[str]:
+        return list(self._callbacks)
 
     # ----- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
+        """Join the group and start consuming the subscribed topics."""
         ffi_check(lib.StartPushConsumer(self._handle))
         self._client.mark_started()
 

@@ -65,36 +65,36 @@ class RocketMQException(Exception):
 
 @_register(_CStatus.NULL_POINTER)
 class NullPointerException(RocketMQException):
-    pass
+    """The core returned no object, or was handed a destroyed one."""
 
 
 @_register(_CStatus.MALLOC_FAILED)
 class MallocFailed(RocketMQException):
-    pass
+    """The core ran out of memory."""
 
 
 class ProducerException(RocketMQException):
-    pass
+    """Base class of the producers' errors."""
 
 
 @_register(_CStatus.PRODUCER_START_FAILED)
 class ProducerStartFailed(ProducerException):
-    pass
+    """A producer's ``start()`` failed; the message says why."""
 
 
 @_register(_CStatus.PRODUCER_SEND_SYNC_FAILED)
 class ProducerSendSyncFailed(ProducerException):
-    pass
+    """A synchronous send failed: the broker refused it, or none answered in time."""
 
 
 @_register(_CStatus.PRODUCER_SEND_ONEWAY_FAILED)
 class ProducerSendOnewayFailed(ProducerException):
-    pass
+    """A one-way send could not be handed to a broker."""
 
 
 @_register(_CStatus.PRODUCER_SEND_ORDERLY_FAILED)
 class ProducerSendOrderlyFailed(ProducerException):
-    pass
+    """An orderly send failed (a selector's own exception is re-raised instead)."""
 
 
 @_register(_CStatus.PRODUCER_SEND_ASYNC_FAILED)
@@ -113,7 +113,7 @@ class ProducerSendAsyncFailed(ProducerException):
 
 @_register(_CStatus.PRODUCER_SEND_TRANSACTION_FAILED)
 class ProducerSendTransactionFailed(ProducerException):
-    pass
+    """The half message of a transaction could not be sent."""
 
 
 class ClientUsedAfterFork(RocketMQException):
@@ -121,24 +121,24 @@ class ClientUsedAfterFork(RocketMQException):
 
 
 class ConsumerException(RocketMQException):
-    pass
+    """Base class of the consumers' errors."""
 
 
 @_register(_CStatus.PUSH_CONSUMER_START_FAILED)
 class PushConsumerStartFailed(ConsumerException):
-    pass
+    """A push consumer's ``start()`` failed; the message says why."""
 
 
 @_register(_CStatus.PULL_CONSUMER_START_FAILED)
 class PullConsumerStartFailed(ConsumerException):
-    pass
+    """A pull consumer's ``start()`` failed."""
 
 
 @_register(_CStatus.PULL_CONSUMER_FETCH_MQ_FAILED)
 class PullConsumerFetchMQFailed(ConsumerException):
-    pass
+    """The queues of a topic could not be fetched (e.g. the name servers know no route for it)."""
 
 
 @_register(_CStatus.PULL_CONSUMER_FETCH_MESSAGE_FAILED)
 class PullConsumerFetchMessageFailed(ConsumerException):
-    pass
+    """A pull request failed; the message says why."""

@@ -109,6 +109,7 @@ def log_file_path() -> Optional[str]:
 
 
 def disable() -> None:
+    """Turn the core's log off (the same as ``set_log_level(LogLevel.OFF)``)."""
     set_log_level(LogLevel.OFF)
 
 

@@ -101,20 +101,25 @@ class Message(_OutgoingFields):
         return address(self._handle)
 
     def set_keys(self, keys: StrOrBytes) -> None:
+        """Keys to find the message by (space-separated for several)."""
         ffi_check(lib.SetMessageKeys(self._handle, c_string(keys, "keys")))
 
     def set_tags(self, tags: StrOrBytes) -> None:
+        """The tag consumers filter on with their subscription expression."""
         ffi_check(lib.SetMessageTags(self._handle, c_string(tags, "tags")))
 
     def set_body(self, body: StrOrBytes) -> None:
+        """The body: ``bytes``, or ``str`` sent as UTF-8."""
         data = c_bytes(body, "body")
         # The explicit length keeps bodies with NUL bytes whole.
         ffi_check(lib.SetByteMessageBody(self._handle, data, c_int(len(data), "body length")))
 
     def set_property(self, key: StrOrBytes, value: StrOrBytes) -> None:
+        """A user property, delivered with the message."""
         ffi_check(lib.SetMessageProperty(self._handle, c_string(key, "key"), c_string(value, "value")))
 
     def set_delay_time_level(self, delay_time_level: int) -> None:
+        """Hold the message back before consumers see it: level 1 to 18 (1 s to 2 h on a default broker)."""
         ffi_check(lib.SetDelayTimeLevel(self._handle, c_int(delay_time_level, "delay_time_level")))
 
     def __repr__(self) -> str:
@@ -157,18 +162,22 @@ class ReceivedMessage:
 
     @property
     def topic(self) -> str:
+        """The topic (a retried message reports its original topic)."""
         return py_string(lib.GetMessageTopic(self._handle))
 
     @property
     def tags(self) -> bytes:
+        """The tag, as bytes."""
         return py_bytes(lib.GetMessageTags(self._handle))
 
     @property
     def keys(self) -> bytes:
+        """The keys, as bytes."""
         return py_bytes(lib.GetMessageKeys(self._handle))
 
     @property
     def body(self) -> bytes:
+        """The body, as bytes (decompressed when it was sent compressed)."""
         handle = self._handle
         data = lib.GetMessageBody(handle)
         if data == ffi.NULL:
@@ -177,45 +186,56 @@ class ReceivedMessage:
 
     @property
     def id(self) -> str:
+        """The message id (the producer's unique key when it set one)."""
         return py_string(lib.GetMessageId(self._handle))
 
     @property
     def delay_time_level(self) -> int:
+        """The delay level it was sent with."""
         return lib.GetMessageDelayTimeLevel(self._handle)
 
     @property
     def queue_id(self) -> int:
+        """The queue it was stored in."""
         return lib.GetMessageQueueId(self._handle)
 
     @property
     def reconsume_times(self) -> int:
+        """How many times it was delivered again after a failed consumption."""
         return lib.GetMessageReconsumeTimes(self._handle)
 
     @property
     def store_size(self) -> int:
+        """Its size in the broker's commit log."""
         return lib.GetMessageStoreSize(self._handle)
 
     @property
     def born_timestamp(self) -> int:
+        """When the producer sent it, in milliseconds since the epoch."""
         return lib.GetMessageBornTimestamp(self._handle)
 
     @property
     def store_timestamp(self) -> int:
+        """When the broker stored it, in milliseconds since the epoch."""
         return lib.GetMessageStoreTimestamp(self._handle)
 
     @property
     def queue_offset(self) -> int:
+        """Its offset in its queue."""
         return lib.GetMessageQueueOffset(self._handle)
 
     @property
     def commit_log_offset(self) -> int:
+        """Its offset in the broker's commit log."""
         return lib.GetMessageCommitLogOffset(self._handle)
 
     @property
     def prepared_transaction_offset(self) -> int:
+        """The commit log offset of its half message, for a transactional message."""
         return lib.GetMessagePreparedTransactionOffset(self._handle)
 
     def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
+        """A property's value as bytes (``b""`` when it is not set)."""
         return py_bytes(lib.GetMessageProperty(self._handle, _property_key(prop)))
 
     @property
@@ -289,9 +309,11 @@ class DetachedMessage:
 
     @property
     def properties(self) -> Dict[str, str]:
+        """Every property, decoded as str."""
         return dict(self._properties)
 
     def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
+        """A property's value as bytes (``b""`` when it is not set)."""
         key = _property_key(prop).decode("utf-8", "replace")
         return self._properties.get(key, "").encode("utf-8")
 

@@ -86,20 +86,27 @@ class Producer:
     # ----- configuration ------------------------------------------------------------------
 
     def set_group(self, group_name: StrOrBytes) -> None:
+        """Rename the group (before start)."""
         ffi_check(lib.SetProducerGroupName(self._handle, c_string(group_name, "group_name")))
 
     def set_instance_name(self, name: StrOrBytes) -> None:
+        """The instance name, part of the client id brokers and consoles show."""
         ffi_check(lib.SetProducerInstanceName(self._handle, c_string(name, "name")))
 
     def set_name_server_address(self, addr: StrOrBytes) -> None:
+        """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
         ffi_check(lib.SetProducerNameServerAddress(self._handle, c_string(addr, "addr")))
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
+        """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
+        client's default path) at start and every 2 minutes."""
         ffi_check(lib.SetProducerNameServerDomain(self._handle, c_string(domain, "domain")))
 
     def set_session_credentials(
         self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
     ) -> None:
+        """Sign every request with these ACL credentials (``channel`` is e.g. ``ALIYUN``), as the Java
+        client's ACL hook does."""
         ffi_check(lib.SetProducerSessionCredentials(
             self._handle,
             c_string(access_key, "access_key"),
@@ -125,12 +132,15 @@ class Producer:
         ffi_check(lib.SetProducerPollNameServerInterval(self._handle, interval))
 
     def set_compress_level(self, level: int) -> None:
+        """zlib level (-1 to 9, default 5) for bodies of 4 KiB and more, which are sent compressed."""
         ffi_check(lib.SetProducerCompressLevel(self._handle, c_int(level, "level")))
 
     def set_max_message_size(self, max_size: int) -> None:
+        """Largest body accepted, in bytes (default 4 MiB); a larger one fails the send before it leaves."""
         ffi_check(lib.SetProducerMaxMessageSize(self._handle, c_int(max_size, "max_size")))
 
     def set_message_trace(self, message_trace: bool) -> None:
+        """Record each send to ``RMQ_SYS_TRACE_TOPIC`` in the Java client's trace format (before start)."""
         ffi_check(lib.SetProducerMessageTrace(self._handle, _trace_model(message_trace)))
 
     def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None,
@@ -150,18 +160,22 @@ class Producer:
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 
     def set_log_path(self, path: StrOrBytes) -> None:
+        """The directory of the process-wide core log (see :mod:`rocketmq.log`)."""
         ffi_check(lib.SetProducerLogPath(self._handle, c_string(path, "path")))
 
     def set_log_level(self, level: Union[int, str]) -> None:
+        """The level of the process-wide core log: a :class:`rocketmq.log.LogLevel`, its name or its value."""
         ffi_check(lib.SetProducerLogLevel(self._handle, client_log_level(level)))
 
     def set_log_file_num_and_size(self, file_num: int, file_size_mib: int) -> None:
+        """Rotation of the process-wide core log: ``file_num`` files of ``file_size_mib`` MiB."""
         num, size = client_log_rotation(file_num, file_size_mib)
         ffi_check(lib.SetProducerLogFileNumAndSize(self._handle, num, size))
 
     # ----- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
+        """Connect to the name servers; sends may follow. ``with producer:`` calls it."""
         ffi_check(lib.StartProducer(self._handle))
         self._client.mark_started()
 
@@ -177,40 +191,47 @@ class Producer:
 
     # ----- sending ------------------------------------------------------------------------
 
-    def _counted(self, send: Callable[[], _T], messages: int = 1) -> _T:
-        """Run one send, counting it as sent or failed and timing it."""
+    def _counted(self, send: Callable[[], _T], message: Message, messages: int = 1) -> _T:
+        """Run one send of ``message`` (the first of ``messages``), counting it as sent or failed
+        and timing it."""
         started = time.perf_counter_ns()
         try:
             result = send()
         except BaseException:
-            self._counters.failed(messages)
+            self._counters.failed(messages, message, started)
             raise
-        self._counters.succeeded(started, messages)
+        self._counters.succeeded(started, messages, message)
         return result
 
-    def _send_with_result(self, call: Callable[[Any], int], messages: int = 1) -> SendResult:
+    def _send_with_result(self, call: Callable[[Any], int], message: Message,
+                          messages: int = 1) -> SendResult:
         def send() -> SendResult:
             c_result = ffi.new("CSendResult*")
             ffi_check(call(c_result))
             return send_result_from_c(c_result)
 
-        return self._counted(send, messages)
+        return self._counted(send, message, messages)
 
     def send_sync(self, msg: Message) -> SendResult:
+        """Send and wait for the broker's answer; raises ``ProducerSendSyncFailed`` when the send failed."""
         message = _check_message(msg)
         return self._send_with_result(
-            lambda c_result: lib.SendMessageSync(self._handle, message._handle, c_result)
+            lambda c_result: lib.SendMessageSync(self._handle, message._handle, c_result), message
         )
 
     def send_oneway(self, msg: Message) -> None:
+        """Send without waiting for any answer: no result, and no error once the request left."""
         message = _check_message(msg)
-        self._counted(lambda: ffi_check(lib.SendMessageOneway(self._handle, message._handle)))
+        self._counted(lambda: ffi_check(lib.SendMessageOneway(self._handle, message._handle)), message)
 
     def send_orderly_with_sharding_key(self, msg: Message, sharding_key: StrOrBytes) -> SendResult:
+        """Send to the queue that ``sharding_key`` hashes to, so messages of one key stay in order."""
         message = _check_message(msg)
         key = c_string(sharding_key, "sharding_key")
         return self._send_with_result(
-            lambda c_result: lib.SendMessageOrderlyByShardingKey(self._handle, message._handle, key, c_result)
+            lambda c_result: lib.SendMessageOrderlyByShardingKey(
+                self._handle, message._handle, key, c_result),
+            message,
         )
 
     def send_orderly(
@@ -234,7 +255,7 @@ class Producer:
                 raise selection.error
             return status
 
-        return self._send_with_result(send)
+        return self._send_with_result(send, message)
 
     def send_async(
         self,
@@ -277,7 +298,7 @@ class Producer:
             # A refused send never reaches the callbacks.
             _callbacks.forget_async_send(send.c_handle)
             self._counters.async_ended()
-            self._counters.failed()
+            self._counters.failed(1, message, send.started_ns)
             ffi_check(status)
 
     def send_batch(self, messages: Iterable[Message]) -> SendResult:
@@ -294,7 +315,8 @@ class Producer:
             for message in batch_messages:
                 ffi_check(lib.AddMessage(batch, message._handle))
             return self._send_with_result(
-                lambda c_result: lib.SendBatchMessage(self._handle, batch, c_result), len(batch_messages)
+                lambda c_result: lib.SendBatchMessage(self._handle, batch, c_result), batch_messages[0],
+                len(batch_messages),
             )
         finally:
             lib.DestroyBatchMessage(batch)
@@ -347,5 +369,7 @@ class TransactionMQProducer(Producer):
         handle = ffi.new_handle(transaction)
         executor = lib.rocketmq_gated_execute_local_transaction
         return self._send_with_result(
-            lambda c_result: lib.SendMessageTransaction(self._handle, msg._handle, executor, handle, c_result)
+            lambda c_result: lib.SendMessageTransaction(
+                self._handle, msg._handle, executor, handle, c_result),
+            msg,
         )

@@ -148,20 +148,27 @@ class PullConsumer:
 
     @property
     def group(self) -> str:
+        """The consumer group."""
         return py_string(lib.GetPullConsumerGroupID(self._handle))
 
     def set_group(self, group_id: StrOrBytes) -> None:
+        """Rename the group (before start)."""
         ffi_check(lib.SetPullConsumerGroupID(self._handle, c_string(group_id, "group_id")))
 
     def set_name_server_address(self, addr: StrOrBytes) -> None:
+        """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
         ffi_check(lib.SetPullConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
+        """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
+        client's default path) at start and every 2 minutes."""
         ffi_check(lib.SetPullConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
 
     def set_session_credentials(
         self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
     ) -> None:
+        """Sign every request with these ACL credentials (``channel`` is e.g. ``ALIYUN``), as the Java
+        client's ACL hook does."""
         ffi_check(lib.SetPullConsumerSessionCredentials(
             self._handle,
             c_string(access_key, "access_key"),
@@ -188,18 +195,22 @@ class PullConsumer:
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 
     def set_log_path(self, path: StrOrBytes) -> None:
+        """The directory of the process-wide core log (see :mod:`rocketmq.log`)."""
         ffi_check(lib.SetPullConsumerLogPath(self._handle, c_string(path, "path")))
 
     def set_log_level(self, level: Union[int, str]) -> None:
+        """The level of the process-wide core log: a :class:`rocketmq.log.LogLevel`, its name or its value."""
         ffi_check(lib.SetPullConsumerLogLevel(self._handle, client_log_level(level)))
 
     def set_log_file_num_and_size(self, file_num: int, file_size_mib: int) -> None:
+        """Rotation of the process-wide core log: ``file_num`` files of ``file_size_mib`` MiB."""
         num, size = client_log_rotation(file_num, file_size_mib)
         ffi_check(lib.SetPullConsumerLogFileNumAndSize(self._handle, num, size))
 
     # ----- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
+        """Connect to the name servers; queues may be fetched and pulled after it."""
         ffi_check(lib.StartPullConsumer(self._handle))
         self._client.mark_started()
 

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from _docs_examples import REPO, example_params, run_example
 from _helpers import unique_name
 
-REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
-# The address the README's examples are written for.
-DOCUMENTED_NAMESRV = "127.0.0.1:9876"
 
 
 def readme_python_blocks():
-    blocks = re.findall(r"^```python\n(.*?)^```", README.read_text(), flags=re.S | re.M)
-    return [pytest.param(block, id=f"block{index}") for index, block in enumerate(blocks)]
+    return example_params([README])
 
 
 def test_readme_has_examples_for_the_modern_api():
@@ -40,11 +35,7 @@ def property_filtering(rocketmq_cluster):
 
 @pytest.mark.parametrize("block", readme_python_blocks())
 def test_readme_example_runs(block, rocketmq_cluster, property_filtering, tmp_path):
-    script = tmp_path / "example.py"
-    script.write_text(block.replace(DOCUMENTED_NAMESRV, rocketmq_cluster.namesrv_addr))
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=90)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_example(block, rocketmq_cluster.namesrv_addr, tmp_path)
 
 
 def test_typed_example_program_runs(rocketmq_cluster, tmp_path):

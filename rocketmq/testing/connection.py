@@ -87,15 +87,19 @@ class Faults:
 
     def respond_with_error(self, request_code: int, response_code: int = ResponseCode.SYSTEM_ERROR,
                            remark: str = "injected failure") -> None:
+        """Answer requests of ``request_code`` with ``response_code`` and ``remark``, unhandled."""
         self.error_responses[request_code] = (response_code, remark)
 
     def delay(self, request_code: int, seconds: float) -> None:
+        """Hold requests of ``request_code`` for ``seconds`` before handling them."""
         self.delays[request_code] = seconds
 
     def close_connection_on(self, request_code: int) -> None:
+        """Close the connection when a request of ``request_code`` arrives."""
         self.close_on.add(request_code)
 
     def never_answer(self, request_code: int) -> None:
+        """Read requests of ``request_code`` and never answer them."""
         self.drop.add(request_code)
 
     def garble_bodies(self, request_code: int) -> None:
@@ -107,6 +111,7 @@ class Faults:
         self.misaddressed.add(request_code)
 
     def clear(self) -> None:
+        """Remove every fault."""
         self.error_responses.clear()
         self.delays.clear()
         self.close_on.clear()

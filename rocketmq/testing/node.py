@@ -53,18 +53,22 @@ class BrokerNode:
     # -- identity ------------------------------------------------------------
     @property
     def name(self) -> str:
+        """The broker name (broker-a, ...)."""
         return self.config.broker_name
 
     @property
     def broker_id(self) -> int:
+        """0 for the master, 1 and up for its slaves."""
         return self.config.broker_id
 
     @property
     def is_master(self) -> bool:
+        """Whether this node is its broker name's master."""
         return self.config.broker_id == MASTER_ID
 
     @property
     def addr(self) -> str:
+        """The node's ``host:port``."""
         return "%s:%d" % (self.config.host, self.server.port or self._port)
 
     @property
@@ -75,10 +79,12 @@ class BrokerNode:
 
     @property
     def is_alive(self) -> bool:
+        """Whether the node is running (killed and stopped nodes are not)."""
         return self._alive
 
     @property
     def is_hung(self) -> bool:
+        """Whether the node is hung (:meth:`hang`) and not yet resumed."""
         return self._alive and self._awake is not None and not self._awake.is_set()
 
     @property
@@ -88,6 +94,7 @@ class BrokerNode:
 
     @property
     def faults(self) -> Faults:
+        """This node's fault hooks."""
         return self.server.faults
 
     @property
@@ -286,12 +293,15 @@ class BrokerNode:
         return self.cluster.run_coroutine(coroutine)
 
     def kill(self) -> None:
+        """Stop as SIGKILL would: sockets close at once, nothing is unregistered."""
         self._run(self.kill_async())
 
     def restart(self) -> None:
+        """Start again after :meth:`kill` or :meth:`stop`: same port, same store."""
         self._run(self.restart_async())
 
     def stop(self) -> None:
+        """Stop cleanly, unregistering from the name server."""
         self._run(self.stop_async())
 
     def hang(self) -> None:
@@ -307,6 +317,7 @@ class BrokerNode:
         return self.cluster.call(lambda: self.store.messages(topic, queue_id))
 
     def wait_for_messages(self, topic: str, count: int, timeout: float = 10.0) -> List[StoredMessage]:
+        """Wait up to ``timeout`` seconds until this node holds ``count`` messages of ``topic``."""
         deadline = time.monotonic() + timeout
         while True:
             found = self.messages(topic)
@@ -315,18 +326,22 @@ class BrokerNode:
             time.sleep(0.02)
 
     def consumer_offset(self, group: str, topic: str, queue_id: int) -> Optional[int]:
+        """The offset ``group`` committed on this node for a queue, or None."""
         return self.cluster.call(lambda: self.store.consumer_offsets.get((group, topic, queue_id)))
 
     def create_topic(self, topic: str, queues: Optional[int] = None) -> None:
+        """Create ``topic`` on this node and register it."""
         self.cluster.create_topic_on([self], topic, queues)
 
     def consumer_ids(self, group: str) -> List[str]:
+        """The client ids of ``group``'s consumers connected to this node."""
         def ids() -> List[str]:
             info = self.broker.clients.consumer_group(group)
             return info.client_ids() if info else []
         return self.cluster.call(ids)
 
     def request_counts(self) -> Dict[int, int]:
+        """Requests this node handled, by request code."""
         return dict(self.server.request_counts)
 
     def sync_now(self) -> bool:

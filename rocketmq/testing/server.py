@@ -123,12 +123,15 @@ class EmbeddedCluster:
 
     @property
     def masters(self) -> List[BrokerNode]:
+        """The master of every broker name, in order (broker-a, broker-b, ...)."""
         return [node for node in self.nodes if node.is_master]
 
     def slaves_of(self, broker_name: str) -> List[BrokerNode]:
+        """The slaves of ``broker_name``, by broker id."""
         return [node for node in self.nodes if node.name == broker_name and not node.is_master]
 
     def broker_node(self, broker_name: str, broker_id: int = MASTER_ID) -> BrokerNode:
+        """The node of ``broker_name`` with ``broker_id`` (0, the default, is the master)."""
         for node in self.nodes:
             if node.name == broker_name and node.broker_id == broker_id:
                 return node
@@ -166,14 +169,17 @@ class EmbeddedCluster:
     # -- addresses -----------------------------------------------------------
     @property
     def namesrv_addr(self) -> str:
+        """The name server's ``host:port``: what clients are pointed at."""
         return "%s:%d" % (self.host, self.namesrv_server.port)
 
     @property
     def broker_addr(self) -> str:
+        """The first master's ``host:port``."""
         return self.first.addr
 
     # -- lifecycle in the caller's loop --------------------------------------
     async def start_async(self) -> None:
+        """Start on the running event loop (instead of a background thread)."""
         self.loop = asyncio.get_event_loop()
         await self.namesrv_server.start(self.host, self._namesrv_port, self.tls_server)
         self._namesrv_port = self.namesrv_server.port
@@ -184,6 +190,7 @@ class EmbeddedCluster:
         self._running = True
 
     async def stop_async(self) -> None:
+        """Stop what :meth:`start_async` started."""
         self._running = False
         for task in self._tasks:
             task.cancel()
@@ -214,6 +221,7 @@ class EmbeddedCluster:
 
     # -- lifecycle on a background thread ------------------------------------
     def start(self) -> "EmbeddedCluster":
+        """Start the name server and brokers on a background thread; returns once they listen."""
         ready = threading.Event()
         failure: List[BaseException] = []
 
@@ -239,6 +247,7 @@ class EmbeddedCluster:
         return self
 
     def stop(self) -> None:
+        """Stop every broker and the name server, and the background thread."""
         if self._thread is None or self.loop is None:
             return
         future = asyncio.run_coroutine_threadsafe(self.stop_async(), self.loop)
@@ -300,6 +309,8 @@ class EmbeddedCluster:
         return self.call(collect)
 
     def wait_for_messages(self, topic: str, count: int, timeout: float = 10.0) -> List[StoredMessage]:
+        """Wait up to ``timeout`` seconds until the masters hold ``count`` messages of ``topic``; returns
+        them."""
         deadline = time.monotonic() + timeout
         while True:
             found = self.messages(topic)
@@ -334,6 +345,7 @@ class EmbeddedCluster:
         self.create_topic_on(self.masters, topic, queues)
 
     def create_topic_on(self, nodes: Sequence[BrokerNode], topic: str, queues: Optional[int] = None) -> None:
+        """Create ``topic`` on the given brokers only and register it with the name server."""
         threaded = self._thread is not None and self.loop is not None
         if threaded and threading.current_thread() is not self._thread:
             async def create_and_register() -> None:
@@ -359,6 +371,7 @@ class EmbeddedCluster:
         return self.call(ids)
 
     def producer_groups(self) -> List[str]:
+        """The producer groups that sent heartbeats to the masters."""
         return self.call(lambda: sorted({g for node in self.masters for g in node.broker.clients.producers}))
 
     def reset_consumer_offset(self, group: str, topic: str, timestamp: int,
@@ -396,6 +409,7 @@ class EmbeddedCluster:
 
     @property
     def namesrv_faults(self) -> Faults:
+        """The name server's fault hooks."""
         return self.namesrv_server.faults
 
     def drop_client_connections(self) -> None:

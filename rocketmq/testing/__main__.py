@@ -8,6 +8,8 @@ import sys
 from typing import Any, Dict, List, Optional
 
 from .server import EmbeddedCluster
+from .timers import DEFAULT_PRECISION_MS
+from .versions import DEFAULT_VERSION, VERSIONS
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -36,6 +38,11 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="seconds between transaction checks")
     parser.add_argument("--transaction-immunity", type=float, default=6.0,
                         help="seconds before a half message is first checked")
+    parser.add_argument("--version", dest="broker_version", default=DEFAULT_VERSION, choices=sorted(VERSIONS),
+                        help="RocketMQ release the brokers present themselves as; from 5.0 they also "
+                             "deliver messages at a chosen time (timer messages)")
+    parser.add_argument("--timer-precision-ms", type=int, default=DEFAULT_PRECISION_MS,
+                        help="granularity of timer message delivery (5.x brokers only)")
     parser.add_argument("--no-auto-create", action="store_true", help="answer TOPIC_NOT_EXIST for new topics")
     parser.add_argument("--acl", default=None, metavar="FILE",
                         help="enable ACL: a JSON file with plain_acl.yml's keys "
@@ -69,7 +76,8 @@ async def serve(args: argparse.Namespace) -> None:
         acl=load_acl(args.acl), tls_cert=args.tls_cert, tls_key=args.tls_key,
         masters=args.masters, slaves=args.slaves, register_interval=args.register_interval,
         broker_expiry=args.broker_expiry, slave_sync_interval=args.slave_sync_interval,
-        slave_read_enable=args.slave_read_enable,
+        slave_read_enable=args.slave_read_enable, version=args.broker_version,
+        timer_precision_ms=args.timer_precision_ms,
     )
     await cluster.start_async()
     stop = asyncio.Event()

@@ -186,6 +186,9 @@ struct Pending {
 struct Core {
   std::mutex mutex;  // guards connections, pending, handlers, hook, stopping, tls
   std::map<std::string, std::shared_ptr<Connection>> connections;
+  // Connections ever established per address: what a peer said about itself
+  // on an older connection may no longer hold (it may have been upgraded).
+  std::map<std::string, uint64_t> connectionsMade;
   TlsOptions tlsOptions;
   std::shared_ptr<TlsContext> tlsContext;  // made on the first TLS connection
   std::unordered_map<int32_t, std::shared_ptr<Pending>> pending;
@@ -461,6 +464,7 @@ struct Core {
     fresh->fd = fd;
     fresh->tls = std::move(tls);
     connections[addr] = fresh;
+    ++connectionsMade[addr];
     wake();
     RMQ_LOG(kInfo, "connected to " << addr);
     return fresh;
@@ -990,6 +994,13 @@ void RemotingClient::closeConnection(const std::string& addr, const std::string&
     conn = found->second;
   }
   core.closeSoon(conn, why);  // the I/O thread closes the socket
+}
+
+uint64_t RemotingClient::connectionGeneration(const std::string& addr) const {
+  Core& core = *impl_->core;
+  std::lock_guard<std::mutex> lock(core.mutex);
+  auto found = core.connectionsMade.find(addr);
+  return found == core.connectionsMade.end() ? 0 : found->second;
 }
 
 std::string RemotingClient::downReason(const std::string& addr) const {

@@ -381,3 +381,36 @@ def test_the_getters_read_back_what_was_set():  # type: ignore[no-untyped-def]
     assert raw_seconds.delay == 7.0
     # A value set by hand that is no number reads as none (a broker refuses it).
     assert Message("T", properties={"TIMER_DELIVER_MS": "soon"}).delivery_time == 0
+
+
+# ----- the embedded broker's version setting ------------------------------------------------
+
+
+def test_the_runtime_info_answer_carries_the_configured_version(timer_cluster, rocketmq_cluster):  # type: ignore[no-untyped-def]
+    import json
+
+    from rocketmq.testing import RemotingClient
+
+    for cluster, wanted in ((timer_cluster, ("475", "V5_3_1")), (rocketmq_cluster, ("409", "V4_9_8"))):
+        with RemotingClient(cluster.broker_addr) as broker:
+            answer = broker.request(RequestCode.GET_BROKER_RUNTIME_INFO)
+        table = json.loads(answer.body)["table"]
+        assert (table["brokerVersion"], table["brokerVersionDesc"]) == wanted
+
+
+def test_unknown_versions_and_the_command_line_flag():  # type: ignore[no-untyped-def]
+    from rocketmq.testing.__main__ import parse_args
+    from rocketmq.testing.broker import BrokerConfig
+    from rocketmq.testing.server import EmbeddedCluster
+
+    with pytest.raises(ValueError, match="unknown broker version '6.0'"):
+        EmbeddedCluster(version="6.0")
+    args = parse_args(["--broker-version", "5.3.1", "--timer-precision-ms", "250"])
+    assert (args.broker_version, args.timer_precision_ms) == ("5.3.1", 250)
+    assert parse_args([]).broker_version == "4.9.8"
+    with pytest.raises(SystemExit):
+        parse_args(["--broker-version", "4.0"])
+    # As MessageStoreConfig.setTimerPrecisionMs: snapped down to 100, 200, 500 or 1000.
+    assert BrokerConfig(version="5.3.1", timer_precision_ms=250).timer_precision_ms == 200
+    assert BrokerConfig(version="5.3.1", timer_precision_ms=5).timer_precision_ms == 100
+    assert BrokerConfig(version="5.3.1", timer_precision_ms=60000).timer_precision_ms == 1000

@@ -38,7 +38,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="seconds between transaction checks")
     parser.add_argument("--transaction-immunity", type=float, default=6.0,
                         help="seconds before a half message is first checked")
-    parser.add_argument("--version", dest="broker_version", default=DEFAULT_VERSION, choices=sorted(VERSIONS),
+    parser.add_argument("--broker-version", default=DEFAULT_VERSION, choices=sorted(VERSIONS),
                         help="RocketMQ release the brokers present themselves as; from 5.0 they also "
                              "deliver messages at a chosen time (timer messages)")
     parser.add_argument("--timer-precision-ms", type=int, default=DEFAULT_PRECISION_MS,

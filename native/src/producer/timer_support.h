@@ -5,8 +5,9 @@
 // than 5.0 instead of letting the time be lost silently.
 //
 // The version comes from GET_BROKER_RUNTIME_INFO, asked once per broker
-// address and asked again only when the connection to it was re-established
-// (the process behind the address may have been replaced by a newer one).
+// address and asked again only after the connection to it was lost or
+// re-established (the process behind the address may have been replaced by
+// a newer one).
 // Messages without a delivery time never look at it.
 #pragma once
 

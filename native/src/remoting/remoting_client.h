@@ -73,8 +73,8 @@ class RemotingClient {
   // requests fail with `why`.
   void closeConnection(const std::string& addr, const std::string& why = "closed by the client");
 
-  // How many connections to `addr` were established so far (0: none yet).
-  // A change means the peer may be another process than before.
+  // Counts connections to `addr` established and lost (0: none yet). A
+  // change means the peer may be another process than before.
   uint64_t connectionGeneration(const std::string& addr) const;
 
   // Why `addr` looks down: its last connect attempt failed, its connection

@@ -111,6 +111,8 @@ class Broker:
             # TopicConfigManager gives the template topic the inherit bit too.
             store.topics[AUTO_CREATE_TOPIC] = TopicConfig(AUTO_CREATE_TOPIC, config.queues, config.queues,
                                                           PERM_READ_WRITE | PERM_INHERIT)
+        if config.version.has_timer_messages:
+            timers.add_wheel_topic(store)
         self._handlers = {
             RequestCode.SEND_MESSAGE: self.send_message,
             RequestCode.SEND_MESSAGE_V2: self.send_message,

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from .codes import MessageSysFlag, Prop, ResponseCode
 from .message_codec import StoredMessage
+from .store import MessageStore, TopicConfig
 
 if TYPE_CHECKING:
     from .broker import Broker
@@ -60,6 +61,12 @@ class TimerRefused(Exception):
         super().__init__(remark)
         self.code = code
         self.remark = remark
+
+
+def add_wheel_topic(store: MessageStore) -> None:
+    """TopicConfigManager with timerWheelEnable: the wheel topic exists from the start, one queue."""
+    if TIMER_TOPIC not in store.topics:
+        store.topics[TIMER_TOPIC] = TopicConfig(TIMER_TOPIC, 1, 1)
 
 
 def supported_precision(precision_ms: int) -> int:

@@ -18,7 +18,7 @@ from . import _lifecycle
 from ._bindings import address, ffi, lib, py_string
 from ._stats import ConsumerCounters, ProducerCounters
 from ._statuses import ConsumeStatus, TransactionStatus, as_status, send_result_from_c
-from .exceptions import ProducerSendAsyncFailed
+from .exceptions import ProducerSendAsyncFailed, refined_class
 from .message import ReceivedMessage, _OutgoingMessageView
 
 logger = logging.getLogger("rocketmq")
@@ -131,8 +131,9 @@ def _rocketmq_on_send_exception(error: Any, msg: Any, user_data: Any) -> None:
     send.counters.failed(1, send.message, send.started_ns)
     if _lifecycle.exiting():
         return
-    failure = ProducerSendAsyncFailed(
-        ffi.string(error.msg).decode("utf-8", "replace"),
+    text = ffi.string(error.msg).decode("utf-8", "replace")
+    failure = refined_class(ProducerSendAsyncFailed, text)(
+        text,
         error.error,
         ffi.string(error.file).decode("utf-8", "replace"),
         error.line,

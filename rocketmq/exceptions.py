@@ -1,6 +1,6 @@
 """Exceptions raised by the client, one class per C API status code as in 2.0.0."""
 
-from typing import Callable, Dict, Optional, Type
+from typing import Callable, Dict, Optional, Type, TypeVar
 
 from .ffi import _CStatus
 
@@ -17,10 +17,12 @@ __all__ = [
     "ProducerSendTransactionFailed",
     "ConsumerException",
     "PushConsumerStartFailed",
+    "TimerMessageUnsupported",
     "ffi_check",
 ]
 
 _EXCEPTION_MAP: Dict[int, Type["RocketMQException"]] = {}
+_E = TypeVar("_E", bound="RocketMQException")
 
 
 def _register(status_code: int) -> Callable[[Type["RocketMQException"]], Type["RocketMQException"]]:
@@ -50,7 +52,27 @@ def exception_for(status_code: int) -> "RocketMQException":
     message = _latest_error_message()
     if not message:
         message = f"native call failed with status {status_code}"
-    return exc_cls(message)
+    return refined_class(exc_cls, message)(message)
+
+
+# How the core words its refusal to send a timer message to a broker older
+# than 5.0 (native/src/producer/timer_support.h).
+_TIMER_UNSUPPORTED_MARKER = "cannot hold a message for a delivery time"
+_TIMER_VARIANTS: Dict[type, type] = {}
+
+
+def refined_class(exc_cls: Type[_E], message: str) -> Type[_E]:
+    """``exc_cls``, or its :class:`TimerMessageUnsupported` variant when
+    ``message`` is the core's refusal of a timer message."""
+    if _TIMER_UNSUPPORTED_MARKER not in message or not issubclass(exc_cls, ProducerException):
+        return exc_cls
+    variant = _TIMER_VARIANTS.get(exc_cls)
+    if variant is None:
+        # Both the send's usual class and TimerMessageUnsupported catch it.
+        variant = type("TimerMessageUnsupported", (TimerMessageUnsupported, exc_cls),
+                       {"__module__": __name__, "__doc__": TimerMessageUnsupported.__doc__})
+        _TIMER_VARIANTS[exc_cls] = variant
+    return variant
 
 
 def ffi_check(status_code: int) -> None:
@@ -114,6 +136,14 @@ class ProducerSendAsyncFailed(ProducerException):
 @_register(_CStatus.PRODUCER_SEND_TRANSACTION_FAILED)
 class ProducerSendTransactionFailed(ProducerException):
     """The half message of a transaction could not be sent."""
+
+
+class TimerMessageUnsupported(ProducerException):
+    """A message with a delivery time or delay was not sent: the broker chosen
+    for it runs RocketMQ older than 5.0, which would deliver it at once. The
+    message names the broker and its version. What is raised is also an
+    instance of the send's usual exception (``ProducerSendSyncFailed``,
+    ``ProducerSendAsyncFailed``, ...)."""
 
 
 class ClientUsedAfterFork(RocketMQException):

@@ -1,7 +1,8 @@
 """Messages: ``Message`` to send, ``ReceivedMessage`` as delivered to callbacks."""
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
 
+from . import _timing
 from ._bindings import address, c_bytes, c_int, c_string, ffi, lib, py_bytes, py_string
 from .consts import MessageProperty
 from .exceptions import NullPointerException, ffi_check
@@ -47,6 +48,20 @@ class _OutgoingFields:
     def delay_time_level(self) -> int:
         return int(lib.GetOriginDelayTimeLevel(self._handle))
 
+    @property
+    def delivery_time(self) -> int:
+        """The delivery time asked for, in epoch milliseconds; 0 without one."""
+        return _timing.delivery_time_of(self._origin_property(_timing.DELIVER_MS))
+
+    @property
+    def delay(self) -> float:
+        """The delivery delay asked for, in seconds; 0.0 without one."""
+        return _timing.delay_seconds(self._origin_property(_timing.DELAY_SEC),
+                                     self._origin_property(_timing.DELAY_MS))
+
+    def _origin_property(self, name: str) -> str:
+        return py_string(lib.GetOriginMessageProperty(self._handle, name.encode("ascii")))
+
     def get_property(self, prop: Union[StrOrBytes, MessageProperty]) -> bytes:
         return py_bytes(lib.GetOriginMessageProperty(self._handle, _property_key(prop)))
 
@@ -59,6 +74,10 @@ class Message(_OutgoingFields):
     given at once: ``Message("orders", b"...", keys="id-1", tags="created",
     properties={"region": "eu"}, delay_time_level=3)``. Bodies and the other
     text fields take ``str`` (sent as UTF-8) or ``bytes``.
+
+    ``delivery_time=`` / ``delay=`` (or ``set_delivery_time`` / ``set_delay``)
+    ask a RocketMQ 5.x broker to deliver the message at a chosen time; a
+    message takes one of them or a ``delay_time_level``, not two.
     """
 
     def __init__(
@@ -70,6 +89,8 @@ class Message(_OutgoingFields):
         tags: Optional[StrOrBytes] = None,
         properties: Optional[Mapping[StrOrBytes, StrOrBytes]] = None,
         delay_time_level: Optional[int] = None,
+        delivery_time: Optional[_timing.DeliveryTime] = None,
+        delay: Optional[_timing.Delay] = None,
     ) -> None:
         handle = lib.CreateMessage(c_string(topic, "topic"))
         if handle == ffi.NULL:
@@ -88,6 +109,10 @@ class Message(_OutgoingFields):
                 self.set_property(key, value)
         if delay_time_level is not None:
             self.set_delay_time_level(delay_time_level)
+        if delivery_time is not None:
+            self.set_delivery_time(delivery_time)
+        if delay is not None:
+            self.set_delay(delay)
 
     @property
     def _handle(self) -> Any:
@@ -120,7 +145,39 @@ class Message(_OutgoingFields):
 
     def set_delay_time_level(self, delay_time_level: int) -> None:
         """Hold the message back before consumers see it: level 1 to 18 (1 s to 2 h on a default broker)."""
-        ffi_check(lib.SetDelayTimeLevel(self._handle, c_int(delay_time_level, "delay_time_level")))
+        level = c_int(delay_time_level, "delay_time_level")
+        if level > 0:
+            self._refuse_second_schedule("a delay_time_level", ())
+        ffi_check(lib.SetDelayTimeLevel(self._handle, level))
+
+    def set_delivery_time(self, when: _timing.DeliveryTime) -> None:
+        """Deliver at ``when``: epoch milliseconds (int) or a ``datetime``
+        (naive means local time). Needs a RocketMQ 5.x broker, which holds
+        the message until then to within its timer precision (1 s by
+        default); sending it to an older broker raises
+        :class:`~rocketmq.exceptions.TimerMessageUnsupported`. A time in the
+        past is delivered at once."""
+        millis = _timing.delivery_time_ms(when)
+        self._refuse_second_schedule("a delivery time", (_timing.DELIVER_MS,))
+        self.set_property(_timing.DELIVER_MS, str(millis))
+
+    def set_delay(self, delay: _timing.Delay) -> None:
+        """Deliver ``delay`` after the broker stores the message: seconds (int
+        or float, kept to the millisecond) or a ``timedelta``. Needs a
+        RocketMQ 5.x broker, as :meth:`set_delivery_time`."""
+        millis = _timing.delay_ms(delay)
+        self._refuse_second_schedule("a delay", (_timing.DELAY_MS,))
+        self.set_property(_timing.DELAY_MS, str(millis))
+
+    def _refuse_second_schedule(self, wanted: str, replaceable: Tuple[str, ...]) -> None:
+        # Ways of scheduling do not combine: a broker would quietly pick one
+        # (the delay level wins on 5.x), so the mix is refused here.
+        if self.delay_time_level > 0:
+            raise ValueError(f"the message already has delay_time_level {self.delay_time_level}; "
+                             f"it cannot also have {wanted}")
+        for name in _timing.TIMER_PROPERTIES:
+            if name not in replaceable and self._origin_property(name):
+                raise ValueError(f"the message already has {name}; it cannot also have {wanted}")
 
     def __repr__(self) -> str:
         if self._c_message is None:

@@ -8,6 +8,8 @@ import sys
 from typing import Any, Dict, List, Optional
 
 from .server import EmbeddedCluster
+from .timers import DEFAULT_PRECISION_MS
+from .versions import DEFAULT_VERSION, VERSIONS
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -38,6 +40,11 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="seconds between transaction checks")
     parser.add_argument("--transaction-immunity", type=float, default=6.0,
                         help="seconds before a half message is first checked")
+    parser.add_argument("--broker-version", default=DEFAULT_VERSION, choices=sorted(VERSIONS),
+                        help="RocketMQ release the brokers present themselves as; from 5.0 they also "
+                             "deliver messages at a chosen time (timer messages)")
+    parser.add_argument("--timer-precision-ms", type=int, default=DEFAULT_PRECISION_MS,
+                        help="granularity of timer message delivery (5.x brokers only)")
     parser.add_argument("--no-auto-create", action="store_true", help="answer TOPIC_NOT_EXIST for new topics")
     parser.add_argument("--acl", default=None, metavar="FILE",
                         help="enable ACL: a JSON file with plain_acl.yml's keys "
@@ -72,6 +79,7 @@ async def serve(args: argparse.Namespace) -> None:
         masters=args.masters, slaves=args.slaves, register_interval=args.register_interval,
         broker_expiry=args.broker_expiry, slave_sync_interval=args.slave_sync_interval,
         slave_read_enable=args.slave_read_enable, enable_property_filter=args.enable_property_filter,
+        version=args.broker_version, timer_precision_ms=args.timer_precision_ms,
     )
     await cluster.start_async()
     stop = asyncio.Event()

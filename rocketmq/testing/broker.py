@@ -5,16 +5,15 @@ import json
 import os
 import random
 import shutil
+import time
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from . import services
+from . import services, timers
 from .client_check import check_client_config
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
     ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO,
     AUTO_CREATE_TOPIC,
-    BROKER_VERSION,
-    BROKER_VERSION_DESC,
     DEFAULT_CLUSTER,
     DEFAULT_RETRY_MAX_TIMES,
     DELAY_LEVEL_SECONDS,
@@ -44,6 +43,7 @@ from .message_codec import StoredMessage, decode_batch, encode_stored, string_to
 from .registration import topic_wrapper_json
 from .remoting import RemotingCommand
 from .store import MessageStore, TopicConfig
+from .versions import DEFAULT_VERSION, broker_version
 
 MAX_PULL_BATCH = 32
 MAX_FILTER_SCAN = 16000
@@ -71,7 +71,10 @@ class BrokerConfig:
                  cluster_name: str = DEFAULT_CLUSTER, queues: int = 4, auto_create_topics: bool = True,
                  delay_scale: float = 1.0, check_interval: float = 60.0,
                  transaction_immunity: float = 6.0, broker_id: int = MASTER_ID,
-                 slave_read_enable: bool = False, enable_property_filter: bool = False) -> None:
+                 slave_read_enable: bool = False, enable_property_filter: bool = False,
+                 version: str = DEFAULT_VERSION,
+                 timer_precision_ms: int = timers.DEFAULT_PRECISION_MS,
+                 timer_max_delay_sec: int = timers.DEFAULT_MAX_DELAY_SEC) -> None:
         self.host = host
         self.broker_name = broker_name
         self.cluster_name = cluster_name
@@ -89,6 +92,12 @@ class BrokerConfig:
         self.delay_scale = delay_scale
         self.check_interval = check_interval
         self.transaction_immunity = transaction_immunity
+        # The release it reports; from 5.0 on it also holds timer messages (timers.py).
+        self.version = broker_version(version)
+        if timer_max_delay_sec < 1:
+            raise ValueError("timer_max_delay_sec must be positive")
+        self.timer_precision_ms = timers.supported_precision(timer_precision_ms)
+        self.timer_max_delay_sec = timer_max_delay_sec
 
 
 class Broker:
@@ -107,6 +116,8 @@ class Broker:
             # TopicConfigManager gives the template topic the inherit bit too.
             store.topics[AUTO_CREATE_TOPIC] = TopicConfig(AUTO_CREATE_TOPIC, config.queues, config.queues,
                                                           PERM_READ_WRITE | PERM_INHERIT)
+        if config.version.has_timer_messages:
+            timers.add_wheel_topic(store)
         self._handlers = {
             RequestCode.SEND_MESSAGE: self.send_message,
             RequestCode.SEND_MESSAGE_V2: self.send_message,
@@ -187,8 +198,16 @@ class Broker:
         self.store.save_state()
 
     # -- storing -------------------------------------------------------------
-    def put_message(self, msg: StoredMessage) -> StoredMessage:
-        """CommitLog.putMessage: delayed messages detour through SCHEDULE_TOPIC_XXXX."""
+    def put_message(self, msg: StoredMessage, single: bool = True) -> StoredMessage:
+        """CommitLog.putMessage: delayed messages detour through SCHEDULE_TOPIC_XXXX.
+
+        From 5.0 a single message (not one of a batch, which the 5.x put hooks
+        skip) with a later delivery time goes to the timer wheel instead;
+        raises timers.TimerRefused when its time is out of range.
+        """
+        if single and self.config.version.has_timer_messages:
+            timers.hold_if_timed(msg, int(time.time() * 1000), self.config.timer_precision_ms,
+                                 self.config.timer_max_delay_sec)
         tran_type = msg.sysflag & MessageSysFlag.TRANSACTION_MASK
         level = int(msg.properties.get(Prop.DELAY, "0") or 0)
         delayable = (MessageSysFlag.TRANSACTION_NOT_TYPE, MessageSysFlag.TRANSACTION_COMMIT_TYPE)
@@ -287,7 +306,10 @@ class Broker:
                 self.ensure_topic(TRANS_HALF_TOPIC, 1)
                 stored.append(self.store.append(msg))
             else:
-                stored.append(self.put_message(msg))
+                try:
+                    stored.append(self.put_message(msg, cmd.code != RequestCode.SEND_BATCH_MESSAGE))
+                except timers.TimerRefused as refused:
+                    return cmd.make_response(refused.code, refused.remark)
         ext = {
             "msgId": ",".join(m.msg_id for m in stored),
             "queueId": str(queue_id),
@@ -432,7 +454,10 @@ class Broker:
             msg.sysflag &= ~MessageSysFlag.TRANSACTION_MASK
             msg.sysflag |= MessageSysFlag.TRANSACTION_COMMIT_TYPE
             msg.prepared_transaction_offset = half.commit_log_offset
-            self.put_message(msg)
+            try:
+                self.put_message(msg)
+            except timers.TimerRefused as refused:
+                return cmd.make_response(refused.code, refused.remark)
         return cmd.make_response(ResponseCode.SUCCESS)
 
     def is_transaction_done(self, half: StoredMessage) -> bool:
@@ -634,7 +659,8 @@ class Broker:
 
     async def get_runtime_info(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         """AdminBrokerProcessor.getBrokerRuntimeInfo: a KVTable; only the version entries here."""
-        table = {"brokerVersionDesc": BROKER_VERSION_DESC, "brokerVersion": str(BROKER_VERSION)}
+        version = self.config.version
+        table = {"brokerVersionDesc": version.description, "brokerVersion": str(version.ordinal)}
         return cmd.make_response(ResponseCode.SUCCESS, None, body=json.dumps({"table": table}).encode())
 
     async def lock_batch(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
@@ -654,7 +680,11 @@ class Broker:
 
     # -- background services -------------------------------------------------
     def deliver_due_delayed(self, now_ms: int) -> int:
-        return services.deliver_due_delayed(self, now_ms)
+        """Delay levels, and from 5.0 the timer wheel: what is due goes to its real topic."""
+        moved = services.deliver_due_delayed(self, now_ms)
+        if self.config.version.has_timer_messages:
+            moved += timers.deliver_due_timers(self, now_ms)
+        return moved
 
     def check_transactions(self, now_ms: int) -> int:
         return services.check_transactions(self, now_ms)

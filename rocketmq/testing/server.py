@@ -15,6 +15,8 @@ from .message_codec import StoredMessage
 from .namesrv import BROKER_EXPIRY_SECONDS, SCAN_INTERVAL_SECONDS, NameServer
 from .node import BrokerNode, node_names
 from .store import MessageStore
+from .timers import DEFAULT_PRECISION_MS
+from .versions import DEFAULT_VERSION
 
 _T = TypeVar("_T")
 
@@ -33,6 +35,11 @@ class EmbeddedCluster:
     (``broker``, ``store``, ``faults``, ``broker_addr``, ...) are those of the
     first master; ``brokers`` lists a handle (BrokerNode) for each broker.
 
+    The brokers present themselves as RocketMQ ``version``: "4.9.8" (the
+    default) or "5.3.1", which also holds messages with a delivery time
+    (TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS) until then, to
+    within ``timer_precision_ms``, as a 5.x broker does (timers.py).
+
     Use ``await cluster.start_async()`` inside an event loop, or ``cluster.start()``
     to run it on its own thread; ``stop()`` / ``stop_async()`` undo either.
     """
@@ -47,7 +54,9 @@ class EmbeddedCluster:
                  broker_scan_interval: float = SCAN_INTERVAL_SECONDS,
                  slave_sync_interval: float = SLAVE_SYNC_INTERVAL_SECONDS,
                  slave_read_enable: bool = False, cluster_name: str = DEFAULT_CLUSTER,
-                 enable_property_filter: bool = False) -> None:
+                 enable_property_filter: bool = False,
+                 version: str = DEFAULT_VERSION,
+                 timer_precision_ms: int = DEFAULT_PRECISION_MS) -> None:
         if masters < 1 or slaves < 0:
             raise ValueError("a cluster needs at least one master and no negative number of slaves")
         self.host = host
@@ -63,7 +72,8 @@ class EmbeddedCluster:
             host=host, cluster_name=cluster_name, queues=queues, auto_create_topics=auto_create_topics,
             delay_scale=delay_scale, check_interval=check_interval,
             transaction_immunity=transaction_immunity, slave_read_enable=slave_read_enable,
-            enable_property_filter=enable_property_filter)
+            enable_property_filter=enable_property_filter,
+            version=version, timer_precision_ms=timer_precision_ms)
         # TLS only, on every server: the Java servers' "enforcing" mode.
         self.tls_server: Optional[ssl.SSLContext] = None
         self.tls_client: Optional[ssl.SSLContext] = None

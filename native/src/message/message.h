@@ -33,6 +33,11 @@ constexpr const char* kShardingKey = "__SHARDINGKEY";
 constexpr const char* kOriginMessageId = "ORIGIN_MESSAGE_ID";
 constexpr const char* kMsgRegion = "MSG_REGION";
 constexpr const char* kTraceSwitch = "TRACE_ON";
+// Delivery at a chosen time (RocketMQ 5.x timer messages): an absolute epoch
+// time in ms, or a delay from the broker's store time in s or ms.
+constexpr const char* kTimerDeliverMs = "TIMER_DELIVER_MS";
+constexpr const char* kTimerDelaySec = "TIMER_DELAY_SEC";
+constexpr const char* kTimerDelayMs = "TIMER_DELAY_MS";
 }  // namespace property
 
 class Message {

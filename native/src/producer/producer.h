@@ -23,6 +23,7 @@
 #include "producer/fault_strategy.h"
 #include "producer/send_request.h"
 #include "producer/send_result.h"
+#include "producer/timer_support.h"
 #include "trace/trace_dispatcher.h"
 
 namespace rmq {
@@ -119,6 +120,10 @@ class Producer {
   MessageQueue selectWithSelector(const TopicPublishInfo& info, const Message& msg,
                                   const QueueSelector& selector) const;
   std::string brokerAddress(ClientInstance& client, const MessageQueue& queue, int64_t timeoutMs) const;
+  // Throws unless the broker at `addr` can hold `msg` until its delivery
+  // time; free for messages without one.
+  void requireBrokerFor(ClientInstance& client, const OutgoingMessage& msg, const MessageQueue& queue,
+                        const std::string& addr, int64_t timeoutMs);
 
   SendResult sendWithRetries(ClientInstance& client, const OutgoingMessage& prepared, const ProducerConfig& cfg);
   SendResult sendToQueue(ClientInstance& client, const OutgoingMessage& prepared, const MessageQueue& queue,
@@ -151,6 +156,7 @@ class Producer {
   std::shared_ptr<TraceDispatcher> trace_;         // set while running with trace on
   FaultStrategy faults_;
   std::set<std::string> probing_;                  // brokers with a probe in flight (under mutex_)
+  BrokerVersions brokerVersions_;                  // asked only for messages with a delivery time
 };
 
 // True for failures a send retries on another broker: connection loss,

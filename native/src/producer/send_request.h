@@ -28,6 +28,9 @@ struct OutgoingMessage {
   int flag = 0;
   bool batch = false;
   std::string msgId;  // UNIQ_KEY; comma-separated ids for a batch
+  // Asks for delivery at a chosen time: only brokers from 5.0 on may take
+  // it. Never set for a batch (prepareBatch refuses such messages).
+  bool timedDelivery = false;
 
   const std::string& body() const { return borrowedBody ? *borrowedBody : ownedBody; }
   // Copies a borrowed body so the message no longer depends on the caller's.

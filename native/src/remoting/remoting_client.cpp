@@ -186,6 +186,10 @@ struct Pending {
 struct Core {
   std::mutex mutex;  // guards connections, pending, handlers, hook, stopping, tls
   std::map<std::string, std::shared_ptr<Connection>> connections;
+  // Connections established or lost per address: what a peer said about
+  // itself on an older connection may no longer hold (it may have been
+  // replaced by an upgraded process).
+  std::map<std::string, uint64_t> connectionChanges;
   TlsOptions tlsOptions;
   std::shared_ptr<TlsContext> tlsContext;  // made on the first TLS connection
   std::unordered_map<int32_t, std::shared_ptr<Pending>> pending;
@@ -461,6 +465,7 @@ struct Core {
     fresh->fd = fd;
     fresh->tls = std::move(tls);
     connections[addr] = fresh;
+    ++connectionChanges[addr];
     wake();
     RMQ_LOG(kInfo, "connected to " << addr);
     return fresh;
@@ -597,7 +602,10 @@ void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const 
   {
     std::lock_guard<std::mutex> lock(core.mutex);
     auto found = core.connections.find(conn->addr);
-    if (found != core.connections.end() && found->second == conn) core.connections.erase(found);
+    if (found != core.connections.end() && found->second == conn) {
+      core.connections.erase(found);
+      ++core.connectionChanges[conn->addr];
+    }
   }
   RMQ_LOG(kInfo, "connection to " << conn->addr << " closed: " << why);
   if (!core.stopping) core.markDown(conn->addr, why);
@@ -990,6 +998,13 @@ void RemotingClient::closeConnection(const std::string& addr, const std::string&
     conn = found->second;
   }
   core.closeSoon(conn, why);  // the I/O thread closes the socket
+}
+
+uint64_t RemotingClient::connectionGeneration(const std::string& addr) const {
+  Core& core = *impl_->core;
+  std::lock_guard<std::mutex> lock(core.mutex);
+  auto found = core.connectionChanges.find(addr);
+  return found == core.connectionChanges.end() ? 0 : found->second;
 }
 
 std::string RemotingClient::downReason(const std::string& addr) const {

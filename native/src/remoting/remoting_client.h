@@ -73,6 +73,10 @@ class RemotingClient {
   // requests fail with `why`.
   void closeConnection(const std::string& addr, const std::string& why = "closed by the client");
 
+  // Counts connections to `addr` established and lost (0: none yet). A
+  // change means the peer may be another process than before.
+  uint64_t connectionGeneration(const std::string& addr) const;
+
   // Why `addr` looks down: its last connect attempt failed, its connection
   // broke, or it let a request time out in silence. "" when it answered
   // since (or never failed). Callers use it to prefer another address.

@@ -37,6 +37,7 @@ CDEF_FILES = (
     "routing.h",
     "admin.h",
     "send_detail.h",
+    "request_reply.h",
 )
 
 PUBLIC_HEADERS = (
@@ -60,11 +61,16 @@ PUBLIC_HEADERS = (
     "CPullConsumer.h",
     "CAdmin.h",
     "CSendDetail.h",
+    "CRequestReply.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python
 # callbacks, and the probe that tells which core library is in use.
-EXTENSION_SOURCES = (CDEF_DIR / "callback_gates.h", CDEF_DIR / "library_probe.h")
+EXTENSION_SOURCES = (
+    CDEF_DIR / "callback_gates.h",
+    CDEF_DIR / "request_reply_gates.h",
+    CDEF_DIR / "library_probe.h",
+)
 
 # The extension is only the cffi glue and the callback gates: the core itself
 # is librocketmq.so (build_core.py), linked here and found at run time through

@@ -15,6 +15,7 @@ __all__ = [
     "ProducerSendOrderlyFailed",
     "ProducerSendAsyncFailed",
     "ProducerSendTransactionFailed",
+    "RequestTimeoutError",
     "ConsumerException",
     "PushConsumerStartFailed",
     "ffi_check",
@@ -114,6 +115,16 @@ class ProducerSendAsyncFailed(ProducerException):
 @_register(_CStatus.PRODUCER_SEND_TRANSACTION_FAILED)
 class ProducerSendTransactionFailed(ProducerException):
     pass
+
+
+# CRequestReply.h's REQUEST_REPLY_TIMEOUT status.
+_REQUEST_REPLY_TIMEOUT = 19
+
+
+@_register(_REQUEST_REPLY_TIMEOUT)
+class RequestTimeoutError(ProducerException, TimeoutError):
+    """``Producer.request``: the request was sent (or was still being sent) and no
+    reply came within its timeout (the Java client's RequestTimeoutException)."""
 
 
 class ClientUsedAfterFork(RocketMQException):

@@ -106,6 +106,17 @@ def requester(rocketmq_cluster) -> Producer:  # type: ignore[no-untyped-def]
     producer.shutdown()
 
 
+def stored_replies(cluster, correlation_id: bytes, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    """The reply topic's copies of one reply: the broker stores a reply after pushing it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in cluster.messages(REPLY_TOPIC)
+                 if m.properties.get("CORRELATION_ID") == correlation_id.decode()]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
 def request_message(topic: str, body: bytes, mode: str = "echo") -> Message:
     return Message(topic, body, properties={"MODE": mode})
 
@@ -126,9 +137,15 @@ def test_a_request_gets_its_reply(rocketmq_cluster, responder, requester, topic)
     assert request.get_property("CLUSTER") == b"DefaultCluster"
     # The caller's message was not changed, and the broker kept a copy of the reply.
     assert msg.get_property("CORRELATION_ID") == b""
-    stored = [m for m in rocketmq_cluster.messages(REPLY_TOPIC)
-              if m.properties.get("CORRELATION_ID") == correlation_id.decode()]
-    assert [m.body for m in stored] == [b"re:ping"]
+    assert [m.body for m in stored_replies(rocketmq_cluster, correlation_id)] == [b"re:ping"]
+
+
+def test_large_requests_and_replies_travel_compressed(rocketmq_cluster, requester, responder, topic):
+    body = bytes(range(256)) * 40  # above the 4 KiB compression threshold, both ways
+    reply = requester.request(request_message(topic, body), ANSWERED_TIMEOUT_MS)
+    assert reply.body == b"re:" + body
+    [stored] = stored_replies(rocketmq_cluster, reply.get_property("CORRELATION_ID"))
+    assert stored.sysflag & 0x1  # MessageSysFlag.COMPRESSED_FLAG: the push carried it compressed too
 
 
 def test_concurrent_async_requests_each_get_their_own_reply(responder, requester, topic):

@@ -202,6 +202,8 @@ void testCApiArguments() {
   CHECK(RequestMessage(producer, msg, 1000, nullptr) == NULL_POINTER);
   CHECK(RequestMessage(producer, msg, 0, &reply) == PRODUCER_SEND_SYNC_FAILED);
   CHECK(std::string(GetLatestErrorMessage()).find("timeout must be positive") != std::string::npos);
+  CHECK(RequestMessage(producer, msg, 1LL << 40, &reply) == PRODUCER_SEND_SYNC_FAILED);
+  CHECK(std::string(GetLatestErrorMessage()).find("between 1 and 2147483647 ms") != std::string::npos);
   // Not started.
   CHECK(RequestMessage(producer, msg, 1000, &reply) == PRODUCER_SEND_SYNC_FAILED);
   CHECK(reply == nullptr);

@@ -146,6 +146,8 @@ class Producer {
   std::unique_ptr<RemotingCommand> onCheckTransactionState(const std::string& addr, RemotingCommand& request);
   // requestAsync; returns the request's correlation id.
   std::string startRequest(const Message& msg, int64_t timeoutMs, ReplyCallback callback);
+  // True once per topic: its first request heartbeats every broker.
+  bool firstRequestTo(const std::string& topic);
   std::unique_ptr<RemotingCommand> onPushReplyMessage(const std::string& addr, RemotingCommand& request);
 
   // Queues a Pub trace record of a stored message (message trace on).
@@ -168,6 +170,7 @@ class Producer {
   std::set<std::string> probing_;                  // brokers with a probe in flight (under mutex_)
   // Shared with the timers and send callbacks of requests in flight.
   const std::shared_ptr<ReplyTable> replies_ = std::make_shared<ReplyTable>();
+  std::set<std::string> requestTopics_;  // topics requested so far (under mutex_)
 };
 
 // True for failures a send retries on another broker: connection loss,

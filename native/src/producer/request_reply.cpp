@@ -29,6 +29,10 @@ int64_t wallNowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// The longest request timeout: what a C int holds, about 24 days (longer
+// ones would overflow the timer's arithmetic).
+constexpr int64_t kMaxRequestTimeoutMs = 2147483647;
+
 // A sync request waits this much past its timeout for the timer to report
 // it, in case the timer thread is stopping; then it reports the timeout itself.
 constexpr int64_t kTimerGraceMs = 5000;
@@ -117,7 +121,11 @@ void Producer::requestAsync(const Message& msg, int64_t timeoutMs, ReplyCallback
 }
 
 std::string Producer::startRequest(const Message& msg, int64_t timeoutMs, ReplyCallback callback) {
-  if (timeoutMs <= 0) throw MQException(ErrorKind::kIllegalArgument, "request timeout must be positive");
+  if (timeoutMs <= 0 || timeoutMs > kMaxRequestTimeoutMs) {
+    throw MQException(ErrorKind::kIllegalArgument, "request timeout must be between 1 and " +
+                                                       std::to_string(kMaxRequestTimeoutMs) + " ms, not " +
+                                                       std::to_string(timeoutMs));
+  }
   auto client = runningClient();
   // prepareSendRequest, on a copy: the caller's message stays as it was.
   Message request = msg;
@@ -125,10 +133,16 @@ std::string Producer::startRequest(const Message& msg, int64_t timeoutMs, ReplyC
   request.putProperty(property::kCorrelationId, correlationId);
   request.putProperty(property::kReplyToClient, client->clientId());
   request.putProperty(property::kMessageTtl, std::to_string(timeoutMs));
-  if (client->brokerNamesOf(request.topic()).empty()) {
-    // First request to this topic: the brokers must know this client's id
-    // before a reply can find its connection.
-    publishInfo(*client, request.topic(), timeoutMs);
+  if (firstRequestTo(request.topic())) {
+    // The brokers must know this client's id before a reply can find its
+    // connection, and the periodic heartbeat may be up to 30 s away.
+    try {
+      publishInfo(*client, request.topic(), timeoutMs);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      requestTopics_.erase(request.topic());
+      throw;
+    }
     client->sendHeartbeatToAllBrokers();
   }
 
@@ -175,6 +189,11 @@ MessageExt Producer::request(const Message& msg, int64_t timeoutMs) {
     throw RequestTimeout("no reply message within " + std::to_string(timeoutMs) + " ms");
   }
   return reply.get();
+}
+
+bool Producer::firstRequestTo(const std::string& topic) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return requestTopics_.insert(topic).second;
 }
 
 uint64_t Producer::lateReplies() const { return replies_->lateReplies(); }

@@ -12,6 +12,7 @@ from typing import Dict, List
 import pytest
 from _helpers import started_producer, unique_name
 
+from rocketmq import _reply_callbacks
 from rocketmq.aio import AsyncProducer
 from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer
 from rocketmq.consumer import ConsumeFromWhere
@@ -155,6 +156,7 @@ def test_concurrent_async_requests_each_get_their_own_reply(responder, requester
     assert [reply.body for reply in replies] == [b"re:" + body for body in bodies]
     correlation_ids = {reply.get_property("CORRELATION_ID") for reply in replies}
     assert len(correlation_ids) == 50
+    assert _reply_callbacks.pending_requests() == 0  # every answered request let go of its context
     for body, reply in zip(bodies, replies):
         request = responder.wait_for(responder.requests, body)
         assert request.get_property("CORRELATION_ID") == reply.get_property("CORRELATION_ID")
@@ -211,6 +213,12 @@ def test_a_reply_to_a_requester_that_left_fails(responder, topic, rocketmq_names
     # Shutting down ends the wait at once.
     assert isinstance(future.exception(timeout=5), ProducerSendAsyncFailed)
     assert "shut down" in str(future.exception())
+    with pytest.raises(TypeError, match="body must be str or bytes"):
+        create_reply(request, 42)  # type: ignore[arg-type]
+    reply = create_reply(request, "réponse")
+    assert reply.topic == REPLY_TOPIC and reply.body == "réponse".encode()
+    assert reply.get_property("CORRELATION_ID") == request.get_property("CORRELATION_ID")
+    assert reply.get_property("MSG_TYPE") == b"reply" and reply.get_property("TTL") == b"15000"
     # A detached request can be answered later, but its requester's connection is gone.
     with pytest.raises(ProducerSendSyncFailed, match="not found"):
         responder.producer.send_reply(request, b"too late")

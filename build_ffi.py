@@ -38,6 +38,7 @@ CDEF_FILES = (
     "admin.h",
     "send_detail.h",
     "subscription.h",
+    "request_reply.h",
 )
 
 PUBLIC_HEADERS = (
@@ -62,11 +63,16 @@ PUBLIC_HEADERS = (
     "CAdmin.h",
     "CSendDetail.h",
     "CSubscription.h",
+    "CRequestReply.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python
 # callbacks, and the probe that tells which core library is in use.
-EXTENSION_SOURCES = (CDEF_DIR / "callback_gates.h", CDEF_DIR / "library_probe.h")
+EXTENSION_SOURCES = (
+    CDEF_DIR / "callback_gates.h",
+    CDEF_DIR / "request_reply_gates.h",
+    CDEF_DIR / "library_probe.h",
+)
 
 # The extension is only the cffi glue and the callback gates: the core itself
 # is librocketmq.so (build_core.py), linked here and found at run time through

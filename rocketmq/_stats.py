@@ -36,6 +36,7 @@ class ProducerStats(NamedTuple):
     failed: int  # messages whose send raised or reported an exception
     in_flight: int  # asynchronous sends not yet completed
     latency: LatencyPercentiles  # send call to broker answer (sync and async sends)
+    late_replies: int = 0  # request replies that came after their request timed out (dropped)
 
 
 class ConsumerStats(NamedTuple):

@@ -161,6 +161,11 @@ class AsyncProducer:
             )
             return await future
 
+    async def request(self, msg: Message, timeout_ms: int = 3000) -> DetachedMessage:
+        """``Producer.request`` without blocking the loop: the reply, or
+        ``RequestTimeoutError`` when none came within ``timeout_ms``."""
+        return await asyncio.wrap_future(self.producer.request_async(msg, timeout_ms))
+
     async def send_oneway(self, msg: Message) -> None:
         """Send without waiting for an answer (the call runs in the loop's executor)."""
         await _in_executor(self.producer.send_oneway, msg)

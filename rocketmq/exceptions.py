@@ -15,6 +15,7 @@ __all__ = [
     "ProducerSendOrderlyFailed",
     "ProducerSendAsyncFailed",
     "ProducerSendTransactionFailed",
+    "RequestTimeoutError",
     "ConsumerException",
     "PushConsumerStartFailed",
     "TimerMessageUnsupported",
@@ -144,6 +145,16 @@ class TimerMessageUnsupported(ProducerException):
     message names the broker and its version. What is raised is also an
     instance of the send's usual exception (``ProducerSendSyncFailed``,
     ``ProducerSendAsyncFailed``, ...)."""
+
+
+# CRequestReply.h's REQUEST_REPLY_TIMEOUT status.
+_REQUEST_REPLY_TIMEOUT = 19
+
+
+@_register(_REQUEST_REPLY_TIMEOUT)
+class RequestTimeoutError(ProducerException, TimeoutError):
+    """``Producer.request``: the request was sent (or was still being sent) and no
+    reply came within its timeout (the Java client's RequestTimeoutException)."""
 
 
 class ClientUsedAfterFork(RocketMQException):

@@ -5,7 +5,7 @@ import weakref
 from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
-from . import _callbacks
+from . import _callbacks, _reply_callbacks
 from ._bindings import c_bool, c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from ._stats import ProducerCounters, ProducerStats
@@ -13,12 +13,16 @@ from ._statuses import SendResult, send_result_from_c
 from .exceptions import NullPointerException, ProducerSendAsyncFailed, ffi_check
 from .ffi import TraceModel
 from .log import client_log_level, client_log_rotation
-from .message import Message, ReceivedMessage
+from .message import DetachedMessage, Message, ReceivedMessage
+from .request_reply import RequestMessage, create_reply
 
 __all__ = ["Producer", "TransactionMQProducer"]
 
 StrOrBytes = Union[str, bytes]
 _T = TypeVar("_T")
+
+# DefaultMQProducer's default send timeout, which request() takes as its own in Java.
+DEFAULT_REQUEST_TIMEOUT_MS = 3000
 
 # send_orderly does not retry on another queue: the selector chose this one on purpose.
 _ORDERLY_RETRY_TIMES = 0
@@ -187,7 +191,9 @@ class Producer:
 
     def stats(self) -> ProducerStats:
         """Counts since creation and latency percentiles of the most recent sends."""
-        return self._counters.snapshot()
+        handle = self._client.handle
+        late = 0 if handle is None else int(lib.GetProducerLateReplyCount(handle))
+        return self._counters.snapshot()._replace(late_replies=late)
 
     # ----- sending ------------------------------------------------------------------------
 
@@ -300,6 +306,56 @@ class Producer:
             self._counters.async_ended()
             self._counters.failed(1, message, send.started_ns)
             ffi_check(status)
+
+    # ----- request-reply (see rocketmq.request_reply) --------------------------------------
+
+    def request(self, msg: Message, timeout_ms: int = DEFAULT_REQUEST_TIMEOUT_MS) -> DetachedMessage:
+        """Send ``msg`` as a request and wait up to ``timeout_ms`` for the reply a
+        responder sends with ``send_reply``; returns the reply.
+
+        Raises ``RequestTimeoutError`` when no reply came in time and
+        ``ProducerSendSyncFailed`` when the request could not be sent. ``msg``
+        itself is not changed, so it can be sent again."""
+        message = _check_message(msg)
+        timeout = c_positive_int(timeout_ms, "timeout_ms")
+        c_reply = ffi.new("CMessageExt**")
+        ffi_check(lib.RequestMessage(self._handle, message._handle, timeout, c_reply))
+        received = ReceivedMessage(c_reply[0])
+        try:
+            return received.detach()
+        finally:
+            received._invalidate()
+            lib.DestroyReplyMessage(c_reply[0])
+
+    def request_async(
+        self, msg: Message, timeout_ms: int = DEFAULT_REQUEST_TIMEOUT_MS
+    ) -> "Future[DetachedMessage]":
+        """``request`` without waiting: the future gets the reply, or fails with
+        ``RequestTimeoutError`` (no reply in time) or ``ProducerSendAsyncFailed``
+        (the request could not be sent). Bad arguments raise at once."""
+        message = _check_message(msg)
+        timeout = c_positive_int(timeout_ms, "timeout_ms")
+        future: "Future[DetachedMessage]" = Future()
+        future.set_running_or_notify_cancel()
+        pending = _reply_callbacks.PendingRequest(future)
+        _reply_callbacks.track(pending)
+        status = lib.RequestMessageAsync(
+            self._handle, message._handle, timeout, lib.rocketmq_gated_on_reply,
+            lib.rocketmq_gated_on_request_failure, pending.c_handle,
+        )
+        if status != 0:
+            # A refused request never reaches the callbacks.
+            _reply_callbacks.forget(pending.c_handle)
+            ffi_check(status)
+        return future
+
+    def send_reply(self, request: RequestMessage, body: StrOrBytes) -> SendResult:
+        """Answer a message sent by ``Producer.request`` (as received by a consumer
+        callback) with ``body``: sends ``create_reply(request, body)``, which the
+        broker pushes to the requester. Raises ``ValueError`` when ``request`` is
+        not a request message."""
+        with create_reply(request, body) as reply:
+            return self.send_sync(reply)
 
     def send_batch(self, messages: Iterable[Message]) -> SendResult:
         """Send several messages of one topic in one request."""

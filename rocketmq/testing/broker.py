@@ -42,6 +42,7 @@ from .locks import RebalanceLocks
 from .message_codec import StoredMessage, decode_batch, encode_stored, string_to_properties
 from .registration import topic_wrapper_json
 from .remoting import RemotingCommand
+from .reply import ReplyMessageProcessor
 from .store import MessageStore, TopicConfig
 from .versions import DEFAULT_VERSION, broker_version
 
@@ -118,10 +119,13 @@ class Broker:
                                                           PERM_READ_WRITE | PERM_INHERIT)
         if config.version.has_timer_messages:
             timers.add_wheel_topic(store)
+        self.replies = ReplyMessageProcessor(self)
         self._handlers = {
             RequestCode.SEND_MESSAGE: self.send_message,
             RequestCode.SEND_MESSAGE_V2: self.send_message,
             RequestCode.SEND_BATCH_MESSAGE: self.send_message,
+            RequestCode.SEND_REPLY_MESSAGE: self.replies.send_reply_message,
+            RequestCode.SEND_REPLY_MESSAGE_V2: self.replies.send_reply_message,
             RequestCode.HEART_BEAT: self.heart_beat,
             RequestCode.UNREGISTER_CLIENT: self.unregister_client,
             RequestCode.END_TRANSACTION: self.end_transaction,
@@ -268,6 +272,8 @@ class Broker:
                 self.ensure_topic(topic, 1)
                 queue_id = 0
         header_props = string_to_properties(fields.get("properties"))
+        # SendMessageProcessor: every stored message names the cluster (a responder replies through it).
+        header_props[Prop.CLUSTER] = self.config.cluster_name
         if cmd.code == RequestCode.SEND_BATCH_MESSAGE:
             try:
                 entries = decode_batch(cmd.body)

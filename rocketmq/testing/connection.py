@@ -27,6 +27,8 @@ class Connection:
         self.closed = False
         # Frames written while the server is hung wait here for it to resume.
         self._held: Optional[List[bytes]] = None
+        # The broker's own requests that wait for the client's answer, by opaque.
+        self._calls: "Dict[int, asyncio.Future[RemotingCommand]]" = {}
 
     def send(self, cmd: RemotingCommand) -> None:
         if self.closed:
@@ -42,6 +44,35 @@ class Connection:
 
     def send_oneway(self, code: int, ext_fields: Dict[str, str], body: bytes = b"") -> None:
         self.send(RemotingCommand(code, ext_fields, body, opaque=next(_opaque_counter), flag=FLAG_ONEWAY))
+
+    async def call(self, code: int, ext_fields: Dict[str, str], body: bytes,
+                   timeout: float) -> RemotingCommand:
+        """A request to the client answered over this connection (Broker2Client.callClient).
+
+        Raises ``asyncio.TimeoutError`` without an answer in time and
+        ``ConnectionError`` when the connection is or gets closed."""
+        if self.closed:
+            raise ConnectionError("connection %r is closed" % (self,))
+        opaque = next(_opaque_counter)
+        answer: "asyncio.Future[RemotingCommand]" = asyncio.get_running_loop().create_future()
+        self._calls[opaque] = answer
+        try:
+            self.send(RemotingCommand(code, ext_fields, body, opaque=opaque))
+            return await asyncio.wait_for(answer, timeout)
+        finally:
+            self._calls.pop(opaque, None)
+
+    def take_response(self, response: RemotingCommand) -> None:
+        """A response from the client: settles the call waiting for it, if any."""
+        waiter = self._calls.pop(response.opaque, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(response)
+
+    def _fail_calls(self) -> None:
+        calls, self._calls = self._calls, {}
+        for waiter in calls.values():
+            if not waiter.done():
+                waiter.set_exception(ConnectionError("connection %r closed" % (self,)))
 
     def hold(self) -> None:
         """Keep what is sent from now on, as a stopped process writes nothing."""
@@ -60,12 +91,14 @@ class Connection:
         if not self.closed:
             self.closed = True
             self.writer.close()
+        self._fail_calls()
 
     def abort(self) -> None:
         """Gone at once with whatever was not yet written, as a killed process's sockets."""
         self.closed = True
         self._held = None
         self.writer.transport.abort()
+        self._fail_calls()
 
     def __repr__(self) -> str:
         return "Connection(%s:%d)" % self.peer
@@ -221,7 +254,8 @@ class RemotingServer:
                 if self._dead:
                     break
                 if cmd.is_response:
-                    continue  # answers to our oneway requests carry nothing we need
+                    conn.take_response(cmd)  # answers to oneway requests find no call and are dropped
+                    continue
                 task = asyncio.ensure_future(self._answer(conn, cmd))
                 self._answers.add(task)
                 task.add_done_callback(self._answers.discard)

@@ -19,7 +19,9 @@ def test_v2_send_is_stored_with_every_field(cluster, broker):
     assert resp.ext_fields["queueId"] == "2" and resp.ext_fields["queueOffset"] == "0"
     [msg] = cluster.messages("OrderTopic")
     assert (msg.body, msg.tags, msg.keys, msg.queue_id, msg.queue_offset) == (b"hello", "TagA", "k1 k2", 2, 0)
-    assert msg.properties == props and msg.reconsume_times == 0 and msg.sysflag == 0
+    # SendMessageProcessor adds the cluster name to every message it stores.
+    assert msg.properties == dict(props, CLUSTER="DefaultCluster")
+    assert msg.reconsume_times == 0 and msg.sysflag == 0
     assert msg.store_timestamp >= msg.born_timestamp - 1000
     assert resp.ext_fields["msgId"] == msg.msg_id == create_message_id(msg.store_host, msg.commit_log_offset)
     assert len(msg.msg_id) == 32
@@ -49,7 +51,8 @@ def test_batch_send(cluster, broker):
     stored = cluster.messages("BatchTopic")
     assert [m.body for m in stored] == [b"m0", b"m1", b"m2"]
     assert [m.queue_offset for m in stored] == [0, 1, 2]
-    assert stored[1].properties == {"UNIQ_KEY": "U1", "TAGS": "b", "WAIT": "true"}
+    assert stored[1].properties == {"UNIQ_KEY": "U1", "TAGS": "b", "WAIT": "true",
+                                    "CLUSTER": "DefaultCluster"}
     assert resp.ext_fields["msgId"] == ",".join(m.msg_id for m in stored)
 
 

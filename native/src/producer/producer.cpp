@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "message/compression.h"
 #include "message/sysflag.h"
+#include "producer/request_reply.h"
 #include "producer/validators.h"
 
 namespace rmq {
@@ -217,6 +218,9 @@ void Producer::start() {
         request_code::kCheckTransactionState,
         [this](const std::string& addr, RemotingCommand& request) { return onCheckTransactionState(addr, request); });
   }
+  client->remoting().setRequestHandler(
+      request_code::kPushReplyMessageToClient,
+      [this](const std::string& addr, RemotingCommand& request) { return onPushReplyMessage(addr, request); });
   client->start();
   faults_.setEnabled(config_.sendLatencyFaultEnable);
   client->scheduler().scheduleAtFixedRate([this] { probeIsolatedBrokers(); }, kFaultProbeIntervalMs,
@@ -240,6 +244,7 @@ void Producer::shutdown() {
   // Outside the lock: pending async sends fail now and their callbacks may
   // call back into this producer.
   client->shutdown();
+  replies_->failAll(MQException(ErrorKind::kIllegalState, "the producer was shut down before the reply came"));
   if (trace) trace->stop();
   RMQ_LOG(kInfo, "producer " << config().groupName << " shut down");
 }
@@ -264,6 +269,7 @@ OutgoingMessage Producer::prepare(const Message& msg, const ProducerConfig& cfg,
   OutgoingMessage out;
   out.topic = msg.topic();
   out.flag = msg.flag();
+  out.reply = isReplyMessage(msg);
 
   if (halfMessage) {
     // Half messages are never delayed (the broker would hide them twice).

@@ -21,6 +21,7 @@
 #include "common/errors.h"
 #include "message/message.h"
 #include "producer/fault_strategy.h"
+#include "producer/reply_table.h"
 #include "producer/send_request.h"
 #include "producer/send_result.h"
 #include "producer/timer_support.h"
@@ -107,6 +108,17 @@ class Producer {
   // The returned result is that of the half message.
   SendResult sendTransaction(const Message& msg, const TransactionExecutor& executor);
 
+  // Request-reply (DefaultMQProducer.request, see request_reply.h): sends a
+  // copy of `msg` marked with a fresh correlation id and waits up to
+  // `timeoutMs` for the reply. Throws RequestTimeout when none came, and
+  // what the send threw when the request could not be sent.
+  MessageExt request(const Message& msg, int64_t timeoutMs);
+  // Input errors throw here; the reply, the timeout or the send failure
+  // reaches `callback` once (on the remoting callback thread or the timer).
+  void requestAsync(const Message& msg, int64_t timeoutMs, ReplyCallback callback);
+  // Replies that came after their request had timed out (dropped).
+  uint64_t lateReplies() const;
+
  private:
   struct AsyncAttempt;  // state of one async send across retries
 
@@ -137,6 +149,11 @@ class Producer {
   void endTransaction(ClientInstance& client, const SendResult& half, LocalTransactionState state,
                       const std::string& remark, int64_t timeoutMs);
   std::unique_ptr<RemotingCommand> onCheckTransactionState(const std::string& addr, RemotingCommand& request);
+  // requestAsync; returns the request's correlation id.
+  std::string startRequest(const Message& msg, int64_t timeoutMs, ReplyCallback callback);
+  // True once per topic: its first request heartbeats every broker.
+  bool firstRequestTo(const std::string& topic);
+  std::unique_ptr<RemotingCommand> onPushReplyMessage(const std::string& addr, RemotingCommand& request);
 
   // Queues a Pub trace record of a stored message (message trace on).
   void tracePub(const OutgoingMessage& msg, const SendResult& result, const std::string& groupName,
@@ -157,6 +174,9 @@ class Producer {
   FaultStrategy faults_;
   std::set<std::string> probing_;                  // brokers with a probe in flight (under mutex_)
   BrokerVersions brokerVersions_;                  // asked only for messages with a delivery time
+  // Shared with the timers and send callbacks of requests in flight.
+  const std::shared_ptr<ReplyTable> replies_ = std::make_shared<ReplyTable>();
+  std::set<std::string> requestTopics_;  // topics requested so far (under mutex_)
 };
 
 // True for failures a send retries on another broker: connection loss,

@@ -28,8 +28,11 @@ int commitOrRollbackFlag(LocalTransactionState state) {
 
 RemotingCommand buildSendRequest(const std::string& producerGroup, const OutgoingMessage& msg,
                                  const MessageQueue& queue, int64_t bornTimestamp) {
-  RemotingCommand request = RemotingCommand::makeRequest(msg.batch ? request_code::kSendBatchMessage
-                                                                   : request_code::kSendMessageV2);
+  // MQClientAPIImpl.sendMessage: a reply message takes its own code, with the same header.
+  const int32_t code = msg.batch   ? request_code::kSendBatchMessage
+                       : msg.reply ? request_code::kSendReplyMessageV2
+                                   : request_code::kSendMessageV2;
+  RemotingCommand request = RemotingCommand::makeRequest(code);
   auto& f = request.extFields;
   f["a"] = producerGroup;
   f["b"] = msg.topic;

@@ -27,6 +27,7 @@ struct OutgoingMessage {
   int sysFlag = 0;
   int flag = 0;
   bool batch = false;
+  bool reply = false;  // a reply message (MSG_TYPE=reply): SEND_REPLY_MESSAGE_V2
   std::string msgId;  // UNIQ_KEY; comma-separated ids for a batch
   // Asks for delivery at a chosen time: only brokers from 5.0 on may take
   // it. Never set for a batch (prepareBatch refuses such messages).

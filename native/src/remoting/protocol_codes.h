@@ -31,6 +31,9 @@ constexpr int32_t kInvokeBrokerToResetOffset = 222;
 constexpr int32_t kGetConsumerRunningInfo = 307;
 constexpr int32_t kSendMessageV2 = 310;
 constexpr int32_t kSendBatchMessage = 320;
+constexpr int32_t kSendReplyMessage = 324;
+constexpr int32_t kSendReplyMessageV2 = 325;
+constexpr int32_t kPushReplyMessageToClient = 326;
 }  // namespace request_code
 
 namespace response_code {

@@ -210,6 +210,10 @@ def _rocketmq_check_transaction(producer: Any, msg: Any, data: Any) -> int:
 
 _RECONSUME_LATER = int(ConsumeStatus.RECONSUME_LATER)
 _CONSUME_SUCCESS = int(ConsumeStatus.CONSUME_SUCCESS)
+# A callback that raised: consumed again later like RECONSUME_LATER, but a
+# console that asked for the message to be consumed directly is told
+# CR_THROW_EXCEPTION (as the Java client answers for a listener that threw).
+_LISTENER_RAISED = int(lib.E_CONSUME_LISTENER_RAISED)
 
 # CPushConsumer address -> the PushConsumer that owns it. Weak, so a
 # consumer that is dropped can still be garbage collected (and shut down).
@@ -231,7 +235,7 @@ def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) 
         answer = callback(message)
     except Exception:
         logger.exception("message callback raised; the message will be consumed again later")
-        return _RECONSUME_LATER
+        return _LISTENER_RAISED
     finally:
         message._invalidate()
     status = as_status(answer, ConsumeStatus)
@@ -257,6 +261,7 @@ def deliver_list(callback: Callable[[List[ReceivedMessage]], Any], c_messages: L
         else:
             status = int(checked)
     except Exception:
+        status = _LISTENER_RAISED
         logger.exception("batch callback raised; its %d messages will be consumed again later", len(messages))
     finally:
         for message in messages:

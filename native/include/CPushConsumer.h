@@ -12,7 +12,15 @@ extern "C" {
 
 typedef struct CPushConsumer CPushConsumer;
 
-typedef enum E_CConsumeStatus { E_CONSUME_SUCCESS = 0, E_RECONSUME_LATER = 1 } CConsumeStatus;
+/* E_CONSUME_LISTENER_RAISED (an extension): the callback's own handler
+   failed with an error. The message is consumed again later as with
+   E_RECONSUME_LATER; a console asking for the message to be consumed
+   directly is told CR_THROW_EXCEPTION instead of CR_LATER. */
+typedef enum E_CConsumeStatus {
+  E_CONSUME_SUCCESS = 0,
+  E_RECONSUME_LATER = 1,
+  E_CONSUME_LISTENER_RAISED = 2
+} CConsumeStatus;
 
 /* Returns a CConsumeStatus. */
 typedef int (*MessageCallBack)(CPushConsumer*, CMessageExt*);

@@ -37,8 +37,10 @@ from .codes import (
 from .connection import Connection
 from .filters import SubscriptionFilter
 from .headers import V2_FIELDS, header_int, lenient_json, topic_problem
+from .index import MessageIndex
 from .locks import RebalanceLocks
 from .message_codec import StoredMessage, decode_batch, encode_stored, string_to_properties
+from .queries import MessageQueries
 from .registration import topic_wrapper_json
 from .remoting import RemotingCommand
 from .store import MessageStore, TopicConfig
@@ -126,6 +128,8 @@ class Broker:
             RequestCode.GET_ALL_DELAY_OFFSET: self.get_all_delay_offset,
             RequestCode.GET_BROKER_RUNTIME_INFO: self.get_runtime_info,
         }
+        self.index = MessageIndex(store)
+        self._handlers.update(MessageQueries(self, self.index).handlers())
 
     @property
     def is_master(self) -> bool:
@@ -134,6 +138,7 @@ class Broker:
     def detach(self) -> None:
         """Stop following the store (a restarted broker gets a new Broker over it)."""
         self.store.remove_arrival_listener(self._on_arrival)
+        self.index.detach()
 
     @property
     def store_host(self) -> Tuple[str, int]:

@@ -27,6 +27,8 @@ class Connection:
         self.closed = False
         # Frames written while the server is hung wait here for it to resume.
         self._held: Optional[List[bytes]] = None
+        # Requests the broker made of this client, by opaque, until answered.
+        self._pending: "Dict[int, asyncio.Future[RemotingCommand]]" = {}
 
     def send(self, cmd: RemotingCommand) -> None:
         if self.closed:
@@ -42,6 +44,36 @@ class Connection:
 
     def send_oneway(self, code: int, ext_fields: Dict[str, str], body: bytes = b"") -> None:
         self.send(RemotingCommand(code, ext_fields, body, opaque=next(_opaque_counter), flag=FLAG_ONEWAY))
+
+    async def request(self, code: int, ext_fields: Dict[str, str], body: bytes = b"",
+                      timeout: float = 10.0) -> RemotingCommand:
+        """Broker2Client.callClient: ask the client and wait for its answer.
+
+        Raises asyncio.TimeoutError when it does not answer in time and
+        ConnectionError when the connection is (or goes) away.
+        """
+        if self.closed:
+            raise ConnectionError("connection to %s:%d is closed" % self.peer)
+        cmd = RemotingCommand(code, ext_fields, body, opaque=next(_opaque_counter))
+        waiter: "asyncio.Future[RemotingCommand]" = asyncio.get_event_loop().create_future()
+        self._pending[cmd.opaque] = waiter
+        try:
+            self.send(cmd)
+            return await asyncio.wait_for(waiter, timeout)
+        finally:
+            self._pending.pop(cmd.opaque, None)
+
+    def deliver_response(self, cmd: RemotingCommand) -> None:
+        """An answer read from the client: wakes the request waiting for it, if any."""
+        waiter = self._pending.pop(cmd.opaque, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(cmd)
+
+    def _fail_pending(self) -> None:
+        for waiter in self._pending.values():
+            if not waiter.done():
+                waiter.set_exception(ConnectionError("connection to %s:%d closed" % self.peer))
+        self._pending.clear()
 
     def hold(self) -> None:
         """Keep what is sent from now on, as a stopped process writes nothing."""
@@ -60,12 +92,14 @@ class Connection:
         if not self.closed:
             self.closed = True
             self.writer.close()
+        self._fail_pending()
 
     def abort(self) -> None:
         """Gone at once with whatever was not yet written, as a killed process's sockets."""
         self.closed = True
         self._held = None
         self.writer.transport.abort()
+        self._fail_pending()
 
     def __repr__(self) -> str:
         return "Connection(%s:%d)" % self.peer
@@ -216,7 +250,8 @@ class RemotingServer:
                 if self._dead:
                     break
                 if cmd.is_response:
-                    continue  # answers to our oneway requests carry nothing we need
+                    conn.deliver_response(cmd)  # oneway requests' answers wake no one
+                    continue
                 task = asyncio.ensure_future(self._answer(conn, cmd))
                 self._answers.add(task)
                 task.add_done_callback(self._answers.discard)

@@ -84,12 +84,18 @@ std::vector<ConsumeResult> ListenerInvoker::consumeUntraced(const std::vector<co
     try {
       result = listener_(*message);
     } catch (...) {
-      result = ConsumeResult::kReconsumeLater;
+      result = ConsumeResult::kListenerFailed;
     }
     results.push_back(result);
     if (stopAtFailure && result != ConsumeResult::kSuccess) break;
   }
   return results;
+}
+
+ConsumeResult ListenerInvoker::consumeOne(const MessageExt& message) const {
+  const std::vector<ConsumeResult> results = consumeUntraced({&message}, false);
+  // A batch listener that handled nothing (its consumer is stopping) did not consume it.
+  return results.empty() ? ConsumeResult::kReconsumeLater : results.front();
 }
 
 }  // namespace rmq

@@ -27,6 +27,10 @@ class ListenerInvoker {
   // `stopAtFailure` up to and including the first failure (see BatchListener).
   std::vector<ConsumeResult> consume(const std::vector<std::shared_ptr<MessageExt>>& messages,
                                      bool stopAtFailure) const;
+  // One message through the listener, without trace records: what a
+  // console's CONSUME_MESSAGE_DIRECTLY runs (Java's consumeMessageDirectly
+  // calls the listener without the consume hooks).
+  ConsumeResult consumeOne(const MessageExt& message) const;
   // True when a call takes a whole burst: the services then hand over more
   // than batchMaxSize messages at once.
   bool takesBursts() const { return static_cast<bool>(batchListener_); }

@@ -165,6 +165,7 @@ class _Lib:
     NOT_SUPPORT_NOW: int
     NULL_POINTER: int
     Not_Support: int
+    def NoteConsumeListenerFailure(self, __a0: Union[bytes, CData]) -> int: ...
     OK: int
     OPEN: int
     PRODUCER_ERROR_CODE_START: int

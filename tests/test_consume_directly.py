@@ -108,7 +108,10 @@ def test_reconsume_later_and_a_raising_listener_are_reported_not_retried(direct)
     assert result.consume_result == "CR_LATER"
     failed = direct.admin.consume_message_directly(direct.group, direct.client_id, boom.msg_id, direct.topic)
     assert failed.consume_result == "CR_THROW_EXCEPTION"
-    assert failed.remark and "raised" in failed.remark
+    # As Java's exceptionSimpleDesc: the exception, then where it was raised.
+    assert failed.remark is not None
+    where = "listen(test_consume_directly.py:"
+    assert failed.remark.startswith("RuntimeError: listener failure on purpose, " + where)
     assert [s["body"] for s in direct.seen] == [b"later-1", b"boom-1"]
     # Nothing went back to the broker for a retry (a pulled message answered so would have).
     time.sleep(0.5)

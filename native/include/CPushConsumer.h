@@ -25,6 +25,12 @@ typedef enum E_CConsumeStatus {
 /* Returns a CConsumeStatus. */
 typedef int (*MessageCallBack)(CPushConsumer*, CMessageExt*);
 
+/* Extension: a callback about to return E_CONSUME_LISTENER_RAISED may first
+   say what went wrong (e.g. "ValueError: bad order, handler.py:12"), from the
+   thread it runs on; a console that asked for the message to be consumed
+   directly gets it as the remark of its CR_THROW_EXCEPTION answer. */
+ROCKETMQCLIENT_API int NoteConsumeListenerFailure(const char* description);
+
 ROCKETMQCLIENT_API CPushConsumer* CreatePushConsumer(const char* groupId);
 ROCKETMQCLIENT_API int DestroyPushConsumer(CPushConsumer* consumer);
 ROCKETMQCLIENT_API int StartPushConsumer(CPushConsumer* consumer);

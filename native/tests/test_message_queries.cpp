@@ -5,15 +5,18 @@
 // consumer answers with.
 #include <cstring>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "CAdmin.h"
 #include "CErrorMessage.h"
 #include "CMessageExt.h"
+#include "CPushConsumer.h"
 #include "checks.h"
 #include "common/json.h"
 #include "consumer/consume_directly.h"
+#include "consumer/consume_listener.h"
 #include "fake_server.h"
 #include "message/byte_buffer.h"
 #include "message/message_id.h"
@@ -238,6 +241,35 @@ void directResults() {
   CHECK(later["consumeResult"].asString() == "CR_LATER" && later["order"].asBool());
   const rmq::Json threw = rmq::Json::parse(rmq::directResultJson(rmq::ConsumeResult::kListenerFailed, false, 1));
   CHECK(threw["consumeResult"].asString() == "CR_THROW_EXCEPTION" && !threw["remark"].asString().empty());
+  const rmq::Json told =
+      rmq::Json::parse(rmq::directResultJson(rmq::ConsumeResult::kListenerFailed, false, 1, "ValueError: bad"));
+  CHECK(told["remark"].asString() == "ValueError: bad");
+}
+
+// A listener that throws is kListenerFailed, and what it threw is the failure a
+// consume-directly answer reports; a later call starts with no failure noted.
+void listenerFailures() {
+  rmq::MessageExt message;
+  rmq::ListenerInvoker throwing(
+      [](const rmq::MessageExt&) -> rmq::ConsumeResult { throw std::runtime_error("no stock for item 9"); },
+      rmq::BatchListener(), "GID", nullptr);
+  std::string failure;
+  CHECK(throwing.consumeOne(message, &failure) == rmq::ConsumeResult::kListenerFailed);
+  CHECK(failure == "no stock for item 9");
+  rmq::ListenerInvoker noting(
+      [](const rmq::MessageExt&) {
+        rmq::noteListenerFailure("told by the callback");
+        return rmq::ConsumeResult::kListenerFailed;
+      },
+      rmq::BatchListener(), "GID", nullptr);
+  failure.clear();
+  CHECK(noting.consumeOne(message, &failure) == rmq::ConsumeResult::kListenerFailed);
+  CHECK(failure == "told by the callback");
+  rmq::ListenerInvoker later([](const rmq::MessageExt&) { return rmq::ConsumeResult::kReconsumeLater; },
+                             rmq::BatchListener(), "GID", nullptr);
+  failure.clear();
+  CHECK(later.consumeOne(message, &failure) == rmq::ConsumeResult::kReconsumeLater && failure.empty());
+  CHECK(NoteConsumeListenerFailure(nullptr) == NULL_POINTER);
 }
 
 }  // namespace
@@ -250,6 +282,7 @@ int main() {
   misuse();
   lookups(nameServer, broker);
   directResults();
+  listenerFailures();
   std::cout << passed << " passed, " << failed << " failed" << std::endl;
   return failed == 0 ? 0 : 1;
 }

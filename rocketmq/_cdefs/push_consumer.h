@@ -7,6 +7,7 @@ typedef enum E_CConsumeStatus {
   E_CONSUME_LISTENER_RAISED = 2
 } CConsumeStatus;
 typedef int (*MessageCallBack)(CPushConsumer*, CMessageExt*);
+int NoteConsumeListenerFailure(const char* description);
 
 CPushConsumer* CreatePushConsumer(const char* groupId);
 int DestroyPushConsumer(CPushConsumer* consumer);

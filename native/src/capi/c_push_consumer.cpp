@@ -9,6 +9,7 @@
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
+#include "consumer/consume_listener.h"
 #include "common/log.h"
 #include "consumer/push_consumer.h"
 
@@ -103,6 +104,12 @@ int StartPushConsumer(CPushConsumer* consumer) {
     consumer->consumer.start();
     return static_cast<int>(OK);
   });
+}
+
+int NoteConsumeListenerFailure(const char* description) {
+  if (description == nullptr) return nullArgument("description");
+  rmq::noteListenerFailure(description);
+  return OK;
 }
 
 int ShutdownPushConsumer(CPushConsumer* consumer) {

@@ -25,7 +25,7 @@ void answerError(ClientInstance& client, const std::string& addr, const Remoting
 
 }  // namespace
 
-std::string directResultJson(ConsumeResult result, bool orderly, int64_t spentMs) {
+std::string directResultJson(ConsumeResult result, bool orderly, int64_t spentMs, const std::string& failure) {
   // CMResult names; an orderly listener's SUSPEND_CURRENT_QUEUE_A_MOMENT is
   // CR_LATER too, and only a throwing listener is CR_THROW_EXCEPTION.
   const char* name = "CR_SUCCESS";
@@ -33,7 +33,8 @@ std::string directResultJson(ConsumeResult result, bool orderly, int64_t spentMs
   if (result == ConsumeResult::kReconsumeLater) name = "CR_LATER";
   if (result == ConsumeResult::kListenerFailed) {
     name = "CR_THROW_EXCEPTION";
-    remark = "the message listener raised an exception (see the consumer's log)";
+    // Java gives the exception and where it was thrown (exceptionSimpleDesc).
+    remark = failure.empty() ? "the message listener raised an exception (see the consumer's log)" : failure;
   }
   Json answer = Json::object();
   answer["order"] = orderly;
@@ -74,8 +75,9 @@ void consumeDirectly(const DirectConsumer& consumer, const std::string& addr, co
   const bool orderly = consumer.orderly;
   consumer.pool->submit([weakClient, listener, message, response, addr, orderly] {
     const int64_t started = steadyMs();
-    const ConsumeResult result = listener->consumeOne(*message);
-    response->body = directResultJson(result, orderly, steadyMs() - started);
+    std::string failure;
+    const ConsumeResult result = listener->consumeOne(*message, &failure);
+    response->body = directResultJson(result, orderly, steadyMs() - started, failure);
     if (auto client = weakClient.lock()) client->remoting().sendResponse(addr, *response);
     RMQ_LOG(kInfo, "consumed " << message->msgId() << " directly: " << response->body);
   });

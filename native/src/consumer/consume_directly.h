@@ -25,7 +25,9 @@ struct DirectConsumer {
 // later from a consume thread (or at once when the request cannot be run).
 void consumeDirectly(const DirectConsumer& consumer, const std::string& addr, const RemotingCommand& request);
 
-// The ConsumeMessageDirectlyResult JSON of one listener call.
-std::string directResultJson(ConsumeResult result, bool orderly, int64_t spentMs);
+// The ConsumeMessageDirectlyResult JSON of one listener call; `failure`
+// is the remark of a failed one ("" for a generic remark).
+std::string directResultJson(ConsumeResult result, bool orderly, int64_t spentMs,
+                             const std::string& failure = std::string());
 
 }  // namespace rmq

@@ -45,6 +45,7 @@ class MessageLookups:
         self._lookups_closed = False
 
     def _lookup_admin(self) -> AdminClient:
+        # Imported here: rocketmq.admin imports pull_consumer, which uses this mixin.
         from .admin import AdminClient, AdminQueryFailed
 
         with self._lookup_lock:

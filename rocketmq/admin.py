@@ -1,5 +1,7 @@
-"""Read-only administration queries: topic routes, the brokers of a cluster and
-what each says about itself, queue offsets and a consumer group's progress.
+"""Administration queries: topic routes, the brokers of a cluster and what each
+says about itself, queue offsets and a consumer group's progress, stored
+messages by id or key; and one action, having a consumer consume a stored
+message directly.
 
 The queries go through the native core, so name server fail-over, ACL
 signing and TLS work as they do for producers and consumers::

@@ -8,8 +8,10 @@ No exception may escape into C: user errors are logged (logger
 """
 
 import logging
+import os
 import threading
 import time
+import traceback
 import weakref
 from concurrent.futures import Future
 from typing import Any, Callable, Dict, List, Optional
@@ -211,6 +213,12 @@ def _rocketmq_check_transaction(producer: Any, msg: Any, data: Any) -> int:
 
 _RECONSUME_LATER = int(ConsumeStatus.RECONSUME_LATER)
 _CONSUME_SUCCESS = int(ConsumeStatus.CONSUME_SUCCESS)
+# A callback that raised: consumed again later like RECONSUME_LATER, but a
+# console that asked for the message to be consumed directly is told
+# CR_THROW_EXCEPTION (as the Java client answers for a listener that threw).
+_LISTENER_RAISED = int(lib.E_CONSUME_LISTENER_RAISED)
+# A failure description longer than this is cut (a remark is one line of a console).
+_MAX_FAILURE_CHARS = 1024
 
 # CPushConsumer address -> the PushConsumer that owns it. Weak, so a
 # consumer that is dropped can still be garbage collected (and shut down).
@@ -226,13 +234,26 @@ def register_consumer(c_consumer: Any, consumer: Any) -> None:
 MAX_RECONSUME_TIMES = 16
 
 
+def _note_listener_failure(error: BaseException) -> None:
+    """Tell the core what the callback raised, as Java's exceptionSimpleDesc puts it
+    (the exception, then where it was raised): a console that asked for the message
+    to be consumed directly gets it back."""
+    description = f"{type(error).__name__}: {error}"
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames:
+        where = frames[-1]
+        description += f", {where.name}({os.path.basename(where.filename)}:{where.lineno})"
+    lib.NoteConsumeListenerFailure(description[:_MAX_FAILURE_CHARS].encode("utf-8", "replace"))
+
+
 def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) -> int:
     message = ReceivedMessage(c_message)
     try:
         answer = callback(message)
-    except Exception:
+    except Exception as error:
         logger.exception("message callback raised; the message will be consumed again later")
-        return _RECONSUME_LATER
+        _note_listener_failure(error)
+        return _LISTENER_RAISED
     finally:
         message._invalidate()
     status = as_status(answer, ConsumeStatus)
@@ -257,8 +278,10 @@ def deliver_list(callback: Callable[[List[ReceivedMessage]], Any], c_messages: L
                          "its %d messages will be consumed again later", answer, len(messages))
         else:
             status = int(checked)
-    except Exception:
+    except Exception as error:
+        status = _LISTENER_RAISED
         logger.exception("batch callback raised; its %d messages will be consumed again later", len(messages))
+        _note_listener_failure(error)
     finally:
         for message in messages:
             message._invalidate()

@@ -1,4 +1,4 @@
-"""The ``rocketmq`` command line: send, consume, route, cluster and offsets.
+"""The ``rocketmq`` command line: send, consume, route, cluster, offsets, message and query.
 
 Every command returns its exit status: 0 when it did what was asked, 1 when
 something failed (one line on stderr says what); argparse exits with 2 on
@@ -163,7 +163,11 @@ def add_commands(commands: Any) -> Dict[str, argparse.ArgumentParser]:
         "offsets", parents=common, help="a consumer group's committed offsets and lag per queue")
     offsets.add_argument("topic")
     offsets.add_argument("--group", required=True, help="consumer group")
-    return {"send": send, "consume": consume, "route": route, "cluster": cluster, "offsets": offsets}
+    parsers = {"send": send, "consume": consume, "route": route, "cluster": cluster, "offsets": offsets}
+    from . import _cli_messages
+
+    parsers.update(_cli_messages.add_commands(commands, common))
+    return parsers
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -174,15 +178,21 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error("--access-key and --secret-key go together")
     if args.tls_ca_file is not None and not os.path.isfile(args.tls_ca_file):
         parser.error(f"--tls-ca-file {args.tls_ca_file!r} is not a file")
+    from . import _cli_messages
+
+    _cli_messages.check_arguments(parser, args)
 
 
-COMMANDS = ("send", "consume", "route", "cluster", "offsets")
+COMMANDS = ("send", "consume", "route", "cluster", "offsets", "message", "query")
 
 
 def run(prog: str, args: argparse.Namespace) -> int:
     """Run a cluster command; its exit status."""
+    from . import _cli_messages
+
     command: Callable[[argparse.Namespace], int] = {
         "send": send, "consume": consume, "route": route, "cluster": cluster, "offsets": offsets,
+        **_cli_messages.COMMANDS,
     }[args.command]
     try:
         if args.verbose:

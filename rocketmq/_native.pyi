@@ -25,6 +25,7 @@ ffi: _FFI
 
 class _Lib:
     ADMIN_ERROR_CODE_START: int
+    ADMIN_MESSAGE_NOT_FOUND: int
     ADMIN_QUERY_FAILED: int
     ADMIN_START_FAILED: int
     ADMIN_TOPIC_NOT_EXIST: int
@@ -38,6 +39,15 @@ class _Lib:
         __a1: CData,
         __a2: Union[bytes, CData],
         __a3: Union[bytes, CData],
+    ) -> int: ...
+    def ConsumeMessageDirectlyJson(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+        __a4: Union[bytes, CData],
+        __a5: CData,
     ) -> int: ...
     def CreateAdminClient(self, __a0: Union[bytes, CData]) -> CData: ...
     def CreateBatchMessage(self) -> CData: ...
@@ -59,6 +69,7 @@ class _Lib:
     E_CONSUME_FROM_FIRST_OFFSET: int
     E_CONSUME_FROM_LAST_OFFSET: int
     E_CONSUME_FROM_TIMESTAMP: int
+    E_CONSUME_LISTENER_RAISED: int
     E_CONSUME_SUCCESS: int
     E_FOUND: int
     E_LOG_LEVEL_DEBUG: int
@@ -87,6 +98,21 @@ class _Lib:
     ) -> int: ...
     def GetBrokerRuntimeInfoJson(self, __a0: CData, __a1: Union[bytes, CData], __a2: CData) -> int: ...
     def GetClusterInfoJson(self, __a0: CData, __a1: CData) -> int: ...
+    def GetConsumerIdListJson(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: CData,
+    ) -> int: ...
+    def GetEarliestMsgStoreTime(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: int,
+        __a4: CData,
+    ) -> int: ...
     def GetLatestErrorMessage(self) -> CData: ...
     def GetMaxOffset(
         self,
@@ -114,6 +140,14 @@ class _Lib:
     def GetMessageStoreTimestamp(self, __a0: CData) -> int: ...
     def GetMessageTags(self, __a0: CData) -> CData: ...
     def GetMessageTopic(self, __a0: CData) -> CData: ...
+    def GetMinOffset(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: int,
+        __a4: CData,
+    ) -> int: ...
     def GetOriginDelayTimeLevel(self, __a0: CData) -> int: ...
     def GetOriginMessageBody(self, __a0: CData) -> CData: ...
     def GetOriginMessageBodyLength(self, __a0: CData) -> int: ...
@@ -140,6 +174,7 @@ class _Lib:
     NOT_SUPPORT_NOW: int
     NULL_POINTER: int
     Not_Support: int
+    def NoteConsumeListenerFailure(self, __a0: Union[bytes, CData]) -> int: ...
     OK: int
     OPEN: int
     PRODUCER_ERROR_CODE_START: int
@@ -175,12 +210,25 @@ class _Lib:
         __a4: int,
         __a5: CData,
     ) -> int: ...
+    def QueryMessage(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: int,
+        __a4: int,
+        __a5: int,
+        __a6: CData,
+        __a7: CData,
+    ) -> int: ...
     REQUEST_REPLY_TIMEOUT: int
     ROCKETMQ_CFFI_ABI_LEVEL: int
     ROCKETMQ_LOG_OFF: int
     def RegisterMessageBatchCallback(self, __a0: CData, __a1: CData, __a2: int) -> int: ...
     def RegisterMessageCallback(self, __a0: CData, __a1: CData) -> int: ...
     def RegisterMessageCallbackOrderly(self, __a0: CData, __a1: CData) -> int: ...
+    def ReleaseAdminMessage(self, __a0: CData) -> int: ...
+    def ReleaseAdminMessages(self, __a0: CData, __a1: int) -> int: ...
     def ReleaseAdminString(self, __a0: Union[bytes, CData]) -> int: ...
     def ReleasePullResult(self, __a0: CData) -> int: ...
     def ReleaseSubscriptionMessageQueue(self, __a0: CData) -> int: ...
@@ -199,6 +247,15 @@ class _Lib:
         __a0: CData,
         __a1: Union[bytes, CData],
         __a2: int,
+    ) -> int: ...
+    def SearchOffset(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: int,
+        __a4: int,
+        __a5: CData,
     ) -> int: ...
     def SendAsync(self, __a0: CData, __a1: CData, __a2: CData, __a3: CData, __a4: CData) -> int: ...
     def SendBatchMessage(self, __a0: CData, __a1: CData, __a2: CData) -> int: ...
@@ -353,6 +410,13 @@ class _Lib:
     ) -> int: ...
     def UnregisterMessageCallback(self, __a0: CData) -> int: ...
     def UnregisterMessageCallbackOrderly(self, __a0: CData) -> int: ...
+    def ViewMessage(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: CData,
+    ) -> int: ...
     def _rocketmq_check_transaction(self, __a0: CData, __a1: CData, __a2: CData) -> int: ...
     def _rocketmq_consume_batch(self, __a0: CData, __a1: CData, __a2: int, __a3: int, __a4: CData) -> int: ...
     def _rocketmq_consume_message(self, __a0: CData, __a1: CData) -> int: ...

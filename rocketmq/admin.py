@@ -1,5 +1,7 @@
-"""Read-only administration queries: topic routes, the brokers of a cluster and
-what each says about itself, queue offsets and a consumer group's progress.
+"""Administration queries: topic routes, the brokers of a cluster and what each
+says about itself, queue offsets and a consumer group's progress, stored
+messages by id or key; and one action, having a consumer consume a stored
+message directly.
 
 The queries go through the native core, so name server fail-over, ACL
 signing and TLS work as they do for producers and consumers::
@@ -19,6 +21,8 @@ from typing import Any, Dict, List, NamedTuple, Optional, Union
 from ._bindings import c_int, c_positive_int, c_string, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from .exceptions import NullPointerException, RocketMQException, _register, ffi_check
+from .message import DetachedMessage, ReceivedMessage
+from .pull_consumer import MessageQueue
 
 __all__ = [
     "AdminClient",
@@ -26,6 +30,8 @@ __all__ = [
     "AdminStartFailed",
     "AdminQueryFailed",
     "TopicNotExist",
+    "MessageNotFound",
+    "ConsumeMessageDirectlyResult",
     "BrokerData",
     "QueueData",
     "TopicRoute",
@@ -61,6 +67,55 @@ class AdminQueryFailed(AdminException):
 @_register(lib.ADMIN_TOPIC_NOT_EXIST)
 class TopicNotExist(AdminQueryFailed):
     """The name servers know no route for the topic (TOPIC_NOT_EXIST)."""
+
+
+@_register(lib.ADMIN_MESSAGE_NOT_FOUND)
+class MessageNotFound(AdminQueryFailed):
+    """No broker holds a message with that id, or with that key in the time range (NO_MESSAGE)."""
+
+
+class ConsumeMessageDirectlyResult(NamedTuple):
+    """What a consumer answered when asked to consume one stored message now.
+
+    ``consume_result`` is the Java client's CMResult name: ``CR_SUCCESS``,
+    ``CR_LATER`` (the listener asked for a later retry), ``CR_THROW_EXCEPTION``
+    (it raised), ``CR_RETURN_NULL``, ``CR_COMMIT`` or ``CR_ROLLBACK``.
+    """
+
+    consume_result: str
+    order: bool
+    auto_commit: bool
+    remark: Optional[str]
+    spent_time_ms: int
+
+
+# The message ids a broker or producer makes: 16 bytes (IPv4) or 28 (IPv6) in hex.
+_MESSAGE_ID_LENGTHS = (32, 56)
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_JAVA_LONG_MAX = (1 << 63) - 1
+
+
+def message_id_argument(msg_id: Any, name: str = "msg_id") -> bytes:
+    """A message id (offset id or producer id) checked before it goes to the core."""
+    text = c_string(msg_id, name).decode("utf-8", "replace")
+    if len(text) not in _MESSAGE_ID_LENGTHS or not set(text) <= _HEX_DIGITS:
+        raise ValueError(f"{name} must be 32 or 56 hex digits, got {text!r}")
+    return text.encode("ascii")
+
+
+def timestamp_argument(value: Any, name: str) -> int:
+    """A time in milliseconds as a C long long; bool and float are refused."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int (milliseconds), not {type(value).__name__}")
+    if not 0 <= value <= _JAVA_LONG_MAX:
+        raise ValueError(f"{name} must be between 0 and 2**63-1, got {value}")
+    return int(value)
+
+
+def queue_argument(queue: Any) -> MessageQueue:
+    if not isinstance(queue, MessageQueue):
+        raise TypeError(f"queue must be a rocketmq.pull_consumer.MessageQueue, not {type(queue).__name__}")
+    return queue
 
 
 def perm_to_string(perm: int) -> str:
@@ -265,3 +320,96 @@ class AdminClient:
                     queue.broker_name, queue_id, self.max_offset(route.topic, queue.broker_name, queue_id),
                     self.consumer_offset(group, route.topic, queue.broker_name, queue_id)))
         return offsets
+
+    # ----- queues (MQAdmin) ---------------------------------------------------------------
+
+    def _queue_position(self, call: Any, queue: Any, *args: Any) -> int:
+        mq = queue_argument(queue)
+        out = ffi.new("long long*")
+        topic, broker_name = c_string(mq.topic, "queue.topic"), c_string(mq.broker_name, "queue.broker_name")
+        ffi_check(call(self._handle, topic, broker_name, c_int(mq.queue_id, "queue.queue_id"), *args, out))
+        return int(out[0])
+
+    def min_offset(self, queue: MessageQueue) -> int:
+        """The oldest offset the queue still holds."""
+        return self._queue_position(lib.GetMinOffset, queue)
+
+    def search_offset(self, queue: MessageQueue, timestamp_ms: int) -> int:
+        """The offset of the first message of the queue stored at or after ``timestamp_ms``."""
+        when = timestamp_argument(timestamp_ms, "timestamp_ms")
+        return self._queue_position(lib.SearchOffset, queue, when)
+
+    def earliest_msg_store_time(self, queue: MessageQueue) -> int:
+        """When the oldest message the queue holds was stored (ms); -1 when it holds none."""
+        return self._queue_position(lib.GetEarliestMsgStoreTime, queue)
+
+    # ----- messages (MQAdmin) -------------------------------------------------------------
+
+    def view_message(self, msg_id: StrOrBytes, topic: Optional[StrOrBytes] = None) -> DetachedMessage:
+        """One stored message by id, as Java's ``viewMessage(topic, msgId)``.
+
+        The broker's offset id (``offset_msg_id`` of a send result) is read
+        from the broker it names; with ``topic``, the id a producer gave
+        (``msg_id``, the UNIQ_KEY) is found by unique key among the topic's
+        brokers. Malformed ids raise ValueError, unknown ones MessageNotFound.
+        """
+        c_id = message_id_argument(msg_id)
+        c_topic = ffi.NULL if topic is None else c_string(topic, "topic")
+        out = ffi.new("CMessageExt**")
+        ffi_check(lib.ViewMessage(self._handle, c_topic, c_id, out))
+        return _detach_and_release(out[0])
+
+    def query_message(self, topic: StrOrBytes, key: StrOrBytes, begin_ms: int, end_ms: int,
+                      max_num: int = 32) -> List[DetachedMessage]:
+        """The messages of ``topic`` whose keys hold ``key``, stored between ``begin_ms`` and
+        ``end_ms`` (both included): up to ``max_num`` of the newest from each broker, oldest
+        first. MessageNotFound when there are none."""
+        c_topic, c_key = c_string(topic, "topic"), c_string(key, "key")
+        begin, end = timestamp_argument(begin_ms, "begin_ms"), timestamp_argument(end_ms, "end_ms")
+        if begin > end:
+            raise ValueError(f"begin_ms ({begin}) is after end_ms ({end})")
+        limit = c_positive_int(max_num, "max_num")
+        if not c_key:
+            raise ValueError("key must not be empty")
+        handles = ffi.new("CMessageExt***")
+        count = ffi.new("int*")
+        ffi_check(lib.QueryMessage(self._handle, c_topic, c_key, begin, end, limit, handles, count))
+        try:
+            found = [ReceivedMessage(handles[0][index]).detach() for index in range(count[0])]
+        finally:
+            lib.ReleaseAdminMessages(handles[0], count[0])
+        return sorted(found, key=lambda m: (m.store_timestamp, m.commit_log_offset))
+
+    # ----- consumers ----------------------------------------------------------------------
+
+    def consumer_ids(self, group: StrOrBytes, topic: Optional[StrOrBytes] = None) -> List[str]:
+        """The client ids of ``group``'s online consumers, as a broker of ``topic`` (by default
+        the group's retry topic) knows them."""
+        c_topic = ffi.NULL if topic is None else c_string(topic, "topic")
+        raw = self._json(lib.GetConsumerIdListJson, c_string(group, "group"), c_topic)
+        return [str(client_id) for client_id in raw]
+
+    def consume_message_directly(self, group: StrOrBytes, client_id: StrOrBytes, msg_id: StrOrBytes,
+                                 topic: Optional[StrOrBytes] = None) -> ConsumeMessageDirectlyResult:
+        """Have one consumer of ``group`` run a stored message through its listener now,
+        as a console's "consume message" does; the group's offsets do not move.
+
+        ``msg_id`` is found as ``view_message`` finds it; a consumer that is not
+        online fails with AdminQueryFailed.
+        """
+        c_group, c_client = c_string(group, "group"), c_string(client_id, "client_id")
+        c_id = message_id_argument(msg_id)
+        c_topic = ffi.NULL if topic is None else c_string(topic, "topic")
+        raw = self._json(lib.ConsumeMessageDirectlyJson, c_group, c_client, c_id, c_topic)
+        remark = raw.get("remark")
+        return ConsumeMessageDirectlyResult(str(raw.get("consumeResult", "")), bool(raw.get("order", False)),
+                                            bool(raw.get("autoCommit", True)),
+                                            None if remark is None else str(remark),
+                                            int(raw.get("spentTimeMills", 0)))
+
+
+def _detach_and_release(c_message: Any) -> DetachedMessage:
+    try:
+        return ReceivedMessage(c_message).detach()
+    finally:
+        lib.ReleaseAdminMessage(c_message)

@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Union
 from . import _callbacks
 from ._bindings import c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
+from ._message_lookups import MessageLookups
 from ._selectors import c_expression_type
 from ._stats import ConsumerCounters, ConsumerStats
 from .exceptions import ConsumerException, NullPointerException, exception_for, ffi_check
@@ -45,7 +46,7 @@ def _topic_name(topic: StrOrBytes) -> str:
     return topic.decode("utf-8") if isinstance(topic, bytes) else topic
 
 
-class PushConsumer:
+class PushConsumer(MessageLookups):
     """Consumes subscribed topics; ``callback(message)`` returns a ConsumeStatus.
 
     A callback that raises, or returns anything but a ConsumeStatus, is
@@ -62,6 +63,7 @@ class PushConsumer:
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create PushConsumer")
         self._client = NativeClient(handle, lib.ShutdownPushConsumer, lib.DestroyPushConsumer)
+        self._init_lookups()
         self._counters = ConsumerCounters()
         self._max_reconsume_times = _callbacks.MAX_RECONSUME_TIMES
         finalizer = weakref.finalize(self, self._client.release)
@@ -109,11 +111,13 @@ class PushConsumer:
     def set_name_server_address(self, addr: StrOrBytes) -> None:
         """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
         ffi_check(lib.SetPushConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
+        self._lookup_settings.name_server_address = addr
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
         """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
         client's default path) at start and every 2 minutes."""
         ffi_check(lib.SetPushConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
+        self._lookup_settings.name_server_domain = domain
 
     def set_session_credentials(
         self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
@@ -126,6 +130,7 @@ class PushConsumer:
             c_string(access_secret, "access_secret"),
             c_string(channel, "channel"),
         ))
+        self._lookup_settings.credentials = (access_key, access_secret, channel)
 
     def set_thread_count(self, thread_count: int) -> None:
         """Consume threads: how many callbacks may run at once (before start)."""
@@ -196,6 +201,7 @@ class PushConsumer:
         enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
         ffi_check(lib.SetPushConsumerTls(self._handle, enabled_arg, ca_arg))
         ffi_check(lib.SetPushConsumerTlsHostnameVerification(self._handle, verify_arg))
+        self._lookup_settings.tls = (bool(enabled), ca_file, bool(verify_hostname))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 
@@ -293,6 +299,7 @@ class PushConsumer:
 
     def shutdown(self) -> None:
         """Stop consuming; calling it again (or before start) does nothing."""
+        self._close_lookups()
         self._stopping = True
         status = self._client.shutdown()
         if status is not None:

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 from . import _callbacks, _reply_callbacks
 from ._bindings import c_bool, c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
+from ._message_lookups import MessageLookups
 from ._stats import ProducerCounters, ProducerStats
 from ._statuses import SendResult, send_result_from_c
 from .exceptions import NullPointerException, ProducerSendAsyncFailed, ffi_check
@@ -38,7 +39,7 @@ def _trace_model(enabled: Any) -> int:
     return int(TraceModel.OPEN if enabled else TraceModel.CLOSE)
 
 
-class Producer:
+class Producer(MessageLookups):
     """Sends messages. ``with Producer(...) as producer:`` starts it and shuts it down."""
 
     def __init__(
@@ -55,6 +56,7 @@ class Producer:
             raise NullPointerException(f"Returned null pointer when create {type(self).__name__}")
         self._client = NativeClient(handle, lib.ShutdownProducer, lib.DestroyProducer)
         self._counters = ProducerCounters()
+        self._init_lookups()
         self._keep_alive_with_handle()
         finalizer = weakref.finalize(self, self._client.release)
         finalizer.atexit = False  # interpreter exit is _lifecycle's job
@@ -100,11 +102,13 @@ class Producer:
     def set_name_server_address(self, addr: StrOrBytes) -> None:
         """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
         ffi_check(lib.SetProducerNameServerAddress(self._handle, c_string(addr, "addr")))
+        self._lookup_settings.name_server_address = addr
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
         """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
         client's default path) at start and every 2 minutes."""
         ffi_check(lib.SetProducerNameServerDomain(self._handle, c_string(domain, "domain")))
+        self._lookup_settings.name_server_domain = domain
 
     def set_session_credentials(
         self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
@@ -117,6 +121,7 @@ class Producer:
             c_string(access_secret, "access_secret"),
             c_string(channel, "channel"),
         ))
+        self._lookup_settings.credentials = (access_key, access_secret, channel)
 
     def set_timeout(self, timeout: int) -> None:
         """Send timeout in milliseconds."""
@@ -160,6 +165,7 @@ class Producer:
         enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
         ffi_check(lib.SetProducerTls(self._handle, enabled_arg, ca_arg))
         ffi_check(lib.SetProducerTlsHostnameVerification(self._handle, verify_arg))
+        self._lookup_settings.tls = (bool(enabled), ca_file, bool(verify_hostname))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 
@@ -185,6 +191,7 @@ class Producer:
 
     def shutdown(self) -> None:
         """Stop the producer; calling it again (or before start) does nothing."""
+        self._close_lookups()
         status = self._client.shutdown()
         if status is not None:
             ffi_check(status)

@@ -13,6 +13,7 @@ from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
 from ._bindings import c_int, c_positive_int, c_string, ffi, lib, py_string, tls_arguments
 from ._lifecycle import NativeClient
+from ._message_lookups import MessageLookups
 from ._selectors import TAG, c_expression_type
 from .exceptions import (
     NullPointerException,
@@ -113,7 +114,7 @@ def _copy_messages(c_result: Any) -> List[DetachedMessage]:
     return messages
 
 
-class PullConsumer:
+class PullConsumer(MessageLookups):
     """Pulls messages from queues the application chooses.
 
     ``with PullConsumer(group) as consumer:`` starts it and shuts it down.
@@ -126,6 +127,7 @@ class PullConsumer:
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create PullConsumer")
         self._client = NativeClient(handle, lib.ShutdownPullConsumer, lib.DestroyPullConsumer)
+        self._init_lookups()
         self._was_shut_down = False
         finalizer = weakref.finalize(self, self._client.release)
         finalizer.atexit = False  # interpreter exit is _lifecycle's job
@@ -158,11 +160,13 @@ class PullConsumer:
     def set_name_server_address(self, addr: StrOrBytes) -> None:
         """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
         ffi_check(lib.SetPullConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
+        self._lookup_settings.name_server_address = addr
 
     def set_name_server_domain(self, domain: StrOrBytes) -> None:
         """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
         client's default path) at start and every 2 minutes."""
         ffi_check(lib.SetPullConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
+        self._lookup_settings.name_server_domain = domain
 
     def set_session_credentials(
         self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
@@ -175,6 +179,7 @@ class PullConsumer:
             c_string(access_secret, "access_secret"),
             c_string(channel, "channel"),
         ))
+        self._lookup_settings.credentials = (access_key, access_secret, channel)
 
     def set_poll_name_server_interval(self, interval_ms: int) -> None:
         """How often routes are fetched from the name server (ms, default 30000; before start):
@@ -191,6 +196,7 @@ class PullConsumer:
         enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
         ffi_check(lib.SetPullConsumerTls(self._handle, enabled_arg, ca_arg))
         ffi_check(lib.SetPullConsumerTlsHostnameVerification(self._handle, verify_arg))
+        self._lookup_settings.tls = (bool(enabled), ca_file, bool(verify_hostname))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 
@@ -216,6 +222,7 @@ class PullConsumer:
 
     def shutdown(self) -> None:
         """Stop the consumer; calling it again (or before start) does nothing."""
+        self._close_lookups()
         status = self._client.shutdown()
         if status is not None:
             self._was_shut_down = True

@@ -32,7 +32,7 @@ ACL = {
 }
 GOOD_KEYS = ["--access-key", "RocketMQ", "--secret-key", "12345678"]
 WRONG_SECRET = ["--access-key", "RocketMQ", "--secret-key", "not-the-secret"]
-COMMANDS = ("send", "consume", "route", "cluster", "offsets", "doctor", "install-lib")
+COMMANDS = ("send", "consume", "route", "cluster", "offsets", "message", "query", "doctor", "install-lib")
 
 
 def cli_env(tmp_path: Path) -> Dict[str, str]:
@@ -561,3 +561,70 @@ def test_tls_options_reach_name_server_and_brokers(tls_cluster, tmp_path):
     plain = rocketmq(tmp_path, "route", topic, "--timeout", "1", *namesrv)
     assert plain.returncode == 1
     assert one_error_line(plain).endswith("the server may require TLS (use --tls)")
+
+
+# ----- message, query --------------------------------------------------------------------------
+
+
+def test_message_shows_one_stored_message_by_either_id(rocketmq_cluster, tmp_path):
+    namesrv = ["--namesrv", rocketmq_cluster.namesrv_addr]
+    topic = unique_name("TopicCliMessage")
+    producer = started_producer(rocketmq_cluster.namesrv_addr)
+    try:
+        sent = producer.send_sync(Message(topic, b"find me", tags="TagM", keys="cli-key"))
+    finally:
+        producer.shutdown()
+    [stored] = rocketmq_cluster.wait_for_messages(topic, 1)
+    by_unique = rocketmq(tmp_path, "message", sent.msg_id, "--topic", topic, "--json", *namesrv)
+    assert by_unique.returncode == 0, by_unique.stderr
+    document = json.loads(by_unique.stdout)
+    assert (document["msgId"], document["body"], document["tags"], document["keys"]) == \
+        (sent.msg_id, "find me", "TagM", "cli-key")
+    assert (document["queueId"], document["queueOffset"], document["commitLogOffset"]) == \
+        (stored.queue_id, stored.queue_offset, stored.commit_log_offset)
+    by_offset = rocketmq(tmp_path, "message", stored.msg_id, *namesrv)
+    assert by_offset.returncode == 0, by_offset.stderr
+    assert f"msgId={sent.msg_id} tags=TagM keys=cli-key" in by_offset.stdout
+    assert by_offset.stdout.rstrip().endswith("body(text)=find me")
+
+    host, port = rocketmq_cluster.broker_addr.split(":")
+    from rocketmq.testing.message_codec import create_message_id
+
+    missing = rocketmq(tmp_path, "message", create_message_id((host, int(port)), 10**12), *namesrv)
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert "can not find message by the offset" in one_error_line(missing)
+
+
+def test_query_lists_messages_by_key_within_the_time_range(rocketmq_cluster, tmp_path):
+    namesrv = ["--namesrv", rocketmq_cluster.namesrv_addr]
+    topic = unique_name("TopicCliQuery")
+    send_messages(rocketmq_cluster.namesrv_addr, topic, [b"q0", b"q1", b"q2"])  # keys key-0, key-1, key-2
+    producer = started_producer(rocketmq_cluster.namesrv_addr)
+    try:
+        producer.send_sync(Message(topic, b"q1-again", keys="key-1 other"))
+    finally:
+        producer.shutdown()
+    stored = rocketmq_cluster.wait_for_messages(topic, 4)
+    result = rocketmq(tmp_path, "query", topic, "--key", "key-1", "--json", *namesrv)
+    assert result.returncode == 0, result.stderr
+    assert [d["body"] for d in json.loads(result.stdout)] == ["q1", "q1-again"]
+    newest = rocketmq(tmp_path, "query", topic, "--key", "key-1", "--max", "1", *namesrv)
+    assert newest.returncode == 0, newest.stderr
+    assert [line.rsplit("=", 1)[1] for line in newest.stdout.splitlines()] == ["q1-again"]
+    after = str(max(m.store_timestamp for m in stored) + 1)
+    none = rocketmq(tmp_path, "query", topic, "--key", "key-1", "--begin", after, *namesrv)
+    assert none.returncode == 1 and none.stdout == ""
+    assert "no message with key key-1" in one_error_line(none)
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (["message", "xyz"], "a message id is 32 or 56 hex digits, not 'xyz'"),
+    (["query", "T"], "required: --key"),
+    (["query", "T", "--key", "k", "--begin", "5", "--end", "1"], "--begin (5) is after --end (1)"),
+    (["query", "T", "--key", "k", "--max", "0"], "must be at least 1"),
+    (["query", "T", "--key", "k", "--end", "soon"], "not a timestamp in milliseconds: 'soon'"),
+])
+def test_message_and_query_usage_errors_exit_with_2(tmp_path, args, complaint):
+    result = rocketmq(tmp_path, *args)
+    assert result.returncode == 2, result.stderr
+    assert complaint in result.stderr

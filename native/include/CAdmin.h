@@ -11,6 +11,7 @@
 #define ROCKETMQ_CFFI_C_ADMIN_H
 
 #include "CCommon.h"
+#include "CMessageExt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,7 +26,9 @@ typedef enum _CAdminStatus_ {
      timeout, a request refused (an ACL rejection among them), bad input. */
   ADMIN_QUERY_FAILED = 41,
   /* The name servers know no route for the topic (TOPIC_NOT_EXIST). */
-  ADMIN_TOPIC_NOT_EXIST = 42
+  ADMIN_TOPIC_NOT_EXIST = 42,
+  /* A message lookup matched nothing (ResponseCode.NO_MESSAGE). */
+  ADMIN_MESSAGE_NOT_FOUND = 43
 } CAdminStatus;
 
 /* name: this client's instance name (part of its client id), or NULL. */
@@ -78,6 +81,45 @@ ROCKETMQCLIENT_API int GetMaxOffset(CAdminClient* admin, const char* topic, cons
 /* The offset a consumer group committed for a queue; -1 when it committed none. */
 ROCKETMQCLIENT_API int QueryConsumerOffset(CAdminClient* admin, const char* group, const char* topic,
                                            const char* brokerName, int queueId, long long* offset);
+
+/* The oldest offset a queue still holds. */
+ROCKETMQCLIENT_API int GetMinOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId,
+                                    long long* offset);
+/* The first offset of a queue stored at or after timestampMs. */
+ROCKETMQCLIENT_API int SearchOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId,
+                                    long long timestampMs, long long* offset);
+/* The store time (ms) of the oldest message a queue holds; -1 when it holds none. */
+ROCKETMQCLIENT_API int GetEarliestMsgStoreTime(CAdminClient* admin, const char* topic, const char* brokerName,
+                                               int queueId, long long* timestampMs);
+
+/* One stored message by id (MQAdmin.viewMessage): an offset message id (the
+   broker's, 32 or 56 hex characters) is read from the broker it names; with
+   a topic (NULL or "" for none), a producer's message id (UNIQ_KEY) is looked
+   up by unique key among the topic's brokers. Nothing found is
+   ADMIN_MESSAGE_NOT_FOUND. *message is released with ReleaseAdminMessage. */
+ROCKETMQCLIENT_API int ViewMessage(CAdminClient* admin, const char* topic, const char* msgId, CMessageExt** message);
+ROCKETMQCLIENT_API int ReleaseAdminMessage(CMessageExt* message);
+/* The messages of topic whose KEYS hold key, stored between beginMs and endMs
+   (both included), at most maxNum from each broker (the newest ones; a
+   broker answers 64 at most). *messages is an array of *count messages,
+   released with ReleaseAdminMessages; nothing found is
+   ADMIN_MESSAGE_NOT_FOUND. */
+ROCKETMQCLIENT_API int QueryMessage(CAdminClient* admin, const char* topic, const char* key, long long beginMs,
+                                    long long endMs, int maxNum, CMessageExt*** messages, int* count);
+ROCKETMQCLIENT_API int ReleaseAdminMessages(CMessageExt** messages, int count);
+
+/* The client ids of group's consumers, as a broker of topic knows them (topic
+   NULL or "": the group's retry topic): a JSON array of strings. */
+ROCKETMQCLIENT_API int GetConsumerIdListJson(CAdminClient* admin, const char* group, const char* topic, char** json);
+/* Has the consumer clientId of group consume the stored message msgId (found
+   as ViewMessage finds it) through its listener now, without moving any
+   offset (MQAdminExt.consumeMessageDirectly). The answer is the consumer's
+   ConsumeMessageDirectlyResult: {"order", "autoCommit", "consumeResult"
+   ("CR_SUCCESS", "CR_LATER", "CR_THROW_EXCEPTION", ...), "remark",
+   "spentTimeMills"}. A consumer that is not online fails with the broker's
+   remark. */
+ROCKETMQCLIENT_API int ConsumeMessageDirectlyJson(CAdminClient* admin, const char* group, const char* clientId,
+                                                  const char* msgId, const char* topic, char** json);
 
 #ifdef __cplusplus
 }

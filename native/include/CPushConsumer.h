@@ -12,10 +12,24 @@ extern "C" {
 
 typedef struct CPushConsumer CPushConsumer;
 
-typedef enum E_CConsumeStatus { E_CONSUME_SUCCESS = 0, E_RECONSUME_LATER = 1 } CConsumeStatus;
+/* E_CONSUME_LISTENER_RAISED (an extension): the callback's own handler
+   failed with an error. The message is consumed again later as with
+   E_RECONSUME_LATER; a console asking for the message to be consumed
+   directly is told CR_THROW_EXCEPTION instead of CR_LATER. */
+typedef enum E_CConsumeStatus {
+  E_CONSUME_SUCCESS = 0,
+  E_RECONSUME_LATER = 1,
+  E_CONSUME_LISTENER_RAISED = 2
+} CConsumeStatus;
 
 /* Returns a CConsumeStatus. */
 typedef int (*MessageCallBack)(CPushConsumer*, CMessageExt*);
+
+/* Extension: a callback about to return E_CONSUME_LISTENER_RAISED may first
+   say what went wrong (e.g. "ValueError: bad order, handler.py:12"), from the
+   thread it runs on; a console that asked for the message to be consumed
+   directly gets it as the remark of its CR_THROW_EXCEPTION answer. */
+ROCKETMQCLIENT_API int NoteConsumeListenerFailure(const char* description);
 
 ROCKETMQCLIENT_API CPushConsumer* CreatePushConsumer(const char* groupId);
 ROCKETMQCLIENT_API int DestroyPushConsumer(CPushConsumer* consumer);

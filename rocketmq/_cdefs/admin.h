@@ -5,7 +5,8 @@ typedef enum _CAdminStatus_ {
   ADMIN_ERROR_CODE_START = 40,
   ADMIN_START_FAILED = 40,
   ADMIN_QUERY_FAILED = 41,
-  ADMIN_TOPIC_NOT_EXIST = 42
+  ADMIN_TOPIC_NOT_EXIST = 42,
+  ADMIN_MESSAGE_NOT_FOUND = 43
 } CAdminStatus;
 
 CAdminClient* CreateAdminClient(const char* name);
@@ -26,3 +27,16 @@ int ReleaseAdminString(char* json);
 int GetMaxOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId, long long* offset);
 int QueryConsumerOffset(CAdminClient* admin, const char* group, const char* topic, const char* brokerName,
                         int queueId, long long* offset);
+int GetMinOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId, long long* offset);
+int SearchOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId, long long timestampMs,
+                 long long* offset);
+int GetEarliestMsgStoreTime(CAdminClient* admin, const char* topic, const char* brokerName, int queueId,
+                            long long* timestampMs);
+int ViewMessage(CAdminClient* admin, const char* topic, const char* msgId, CMessageExt** message);
+int ReleaseAdminMessage(CMessageExt* message);
+int QueryMessage(CAdminClient* admin, const char* topic, const char* key, long long beginMs, long long endMs,
+                 int maxNum, CMessageExt*** messages, int* count);
+int ReleaseAdminMessages(CMessageExt** messages, int count);
+int GetConsumerIdListJson(CAdminClient* admin, const char* group, const char* topic, char** json);
+int ConsumeMessageDirectlyJson(CAdminClient* admin, const char* group, const char* clientId, const char* msgId,
+                               const char* topic, char** json);

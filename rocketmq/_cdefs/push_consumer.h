@@ -1,8 +1,13 @@
 /* CPushConsumer.h */
 typedef struct CPushConsumer CPushConsumer;
 
-typedef enum E_CConsumeStatus { E_CONSUME_SUCCESS = 0, E_RECONSUME_LATER = 1 } CConsumeStatus;
+typedef enum E_CConsumeStatus {
+  E_CONSUME_SUCCESS = 0,
+  E_RECONSUME_LATER = 1,
+  E_CONSUME_LISTENER_RAISED = 2
+} CConsumeStatus;
 typedef int (*MessageCallBack)(CPushConsumer*, CMessageExt*);
+int NoteConsumeListenerFailure(const char* description);
 
 CPushConsumer* CreatePushConsumer(const char* groupId);
 int DestroyPushConsumer(CPushConsumer* consumer);

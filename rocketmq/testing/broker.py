@@ -38,8 +38,10 @@ from .connection import Connection
 from .filter_choice import Refusal, choose_pull_filter
 from .filters import MessageFilter
 from .headers import V2_FIELDS, header_int, lenient_json, topic_problem
+from .index import MessageIndex
 from .locks import RebalanceLocks
 from .message_codec import StoredMessage, decode_batch, encode_stored, string_to_properties
+from .queries import MessageQueries
 from .registration import topic_wrapper_json
 from .remoting import RemotingCommand
 from .reply import ReplyMessageProcessor
@@ -146,6 +148,8 @@ class Broker:
             RequestCode.GET_BROKER_RUNTIME_INFO: self.get_runtime_info,
             RequestCode.CHECK_CLIENT_CONFIG: self.check_client_config,
         }
+        self.index = MessageIndex(store)
+        self._handlers.update(MessageQueries(self, self.index).handlers())
 
     @property
     def is_master(self) -> bool:
@@ -154,6 +158,7 @@ class Broker:
     def detach(self) -> None:
         """Stop following the store (a restarted broker gets a new Broker over it)."""
         self.store.remove_arrival_listener(self._on_arrival)
+        self.index.detach()
 
     @property
     def store_host(self) -> Tuple[str, int]:

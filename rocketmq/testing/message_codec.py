@@ -57,6 +57,22 @@ def create_message_id(store_host: Address, commit_log_offset: int) -> str:
     return (_pack_host(store_host) + struct.pack(">q", commit_log_offset)).hex().upper()
 
 
+def decode_message_id(msg_id: str) -> Tuple[Address, int]:
+    """MessageDecoder.decodeMessageId: the store address and commit-log offset of an offset msgId.
+
+    Raises ValueError for anything but 32 (IPv4) or 56 (IPv6) hex characters.
+    """
+    if len(msg_id) not in (32, 56):
+        raise ValueError("a message id has 32 or 56 hex characters, got %d" % len(msg_id))
+    raw = bytes.fromhex(msg_id)
+    ip_length = len(raw) - 12
+    family = socket.AF_INET if ip_length == 4 else socket.AF_INET6
+    host = socket.inet_ntop(family, raw[:ip_length])
+    (port,) = struct.unpack_from(">i", raw, ip_length)
+    (offset,) = struct.unpack_from(">q", raw, ip_length + 4)
+    return (host, port), offset
+
+
 class StoredMessage:
     """A message as the broker keeps it, with every field of MessageExt."""
 

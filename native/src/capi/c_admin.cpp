@@ -9,9 +9,11 @@
 #include <string>
 
 #include "CAdmin.h"
+#include "capi/handles.h"
 #include "capi/latest_error.h"
 #include "client/admin_api.h"
 #include "client/client_instance.h"
+#include "client/message_queries.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "remoting/protocol_codes.h"
@@ -67,6 +69,7 @@ int query(Body&& body) noexcept {
     return OK;
   } catch (const rmq::MQException& e) {
     rmq::capi::setLatestError(e.what());
+    if (e.responseCode() == rmq::kNoMessageResponseCode) return ADMIN_MESSAGE_NOT_FOUND;
     return e.responseCode() == rmq::response_code::kTopicNotExist ? ADMIN_TOPIC_NOT_EXIST : ADMIN_QUERY_FAILED;
   } catch (const std::exception& e) {
     rmq::capi::setLatestError(e.what());
@@ -315,6 +318,131 @@ int QueryConsumerOffset(CAdminClient* admin, const char* group, const char* topi
     auto client = startedClient(admin);
     *offset = rmq::queryConsumerOffset(*client, group, queueOf(topic, brokerName, queueId),
                                        admin->timeoutMs.load());
+  });
+}
+
+}  // extern "C"
+
+namespace {
+
+// The queue-position queries below share their argument checks.
+template <typename Ask>
+int queueQuery(CAdminClient* admin, const char* topic, const char* brokerName, int queueId, long long* out,
+               Ask&& ask) {
+  if (out != nullptr) *out = -1;
+  if (admin == nullptr) return nullArgument("admin client");
+  if (topic == nullptr || brokerName == nullptr || out == nullptr) {
+    return nullArgument("topic, broker name or output");
+  }
+  return query([&] {
+    auto client = startedClient(admin);
+    *out = ask(*client, queueOf(topic, brokerName, queueId), admin->timeoutMs.load());
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+int GetMinOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId, long long* offset) {
+  return queueQuery(admin, topic, brokerName, queueId, offset,
+                    [](rmq::ClientInstance& client, const rmq::MessageQueue& mq, int64_t timeoutMs) {
+                      return rmq::queryMinOffset(client, mq, timeoutMs);
+                    });
+}
+
+int SearchOffset(CAdminClient* admin, const char* topic, const char* brokerName, int queueId, long long timestampMs,
+                 long long* offset) {
+  return queueQuery(admin, topic, brokerName, queueId, offset,
+                    [timestampMs](rmq::ClientInstance& client, const rmq::MessageQueue& mq, int64_t timeoutMs) {
+                      return rmq::searchOffset(client, mq, timestampMs, timeoutMs);
+                    });
+}
+
+int GetEarliestMsgStoreTime(CAdminClient* admin, const char* topic, const char* brokerName, int queueId,
+                            long long* timestampMs) {
+  return queueQuery(admin, topic, brokerName, queueId, timestampMs,
+                    [](rmq::ClientInstance& client, const rmq::MessageQueue& mq, int64_t timeoutMs) {
+                      return rmq::queryEarliestMsgStoreTime(client, mq, timeoutMs);
+                    });
+}
+
+int ViewMessage(CAdminClient* admin, const char* topic, const char* msgId, CMessageExt** message) {
+  if (message != nullptr) *message = nullptr;
+  if (admin == nullptr) return nullArgument("admin client");
+  if (msgId == nullptr || message == nullptr) return nullArgument("message id or message output");
+  return query([&] {
+    auto client = startedClient(admin);
+    *message = new CMessageExt(rmq::viewMessage(*client, orEmpty(topic), msgId, admin->timeoutMs.load()));
+  });
+}
+
+int ReleaseAdminMessage(CMessageExt* message) {
+  if (message == nullptr) return nullArgument("message");
+  delete message;
+  return OK;
+}
+
+int QueryMessage(CAdminClient* admin, const char* topic, const char* key, long long beginMs, long long endMs,
+                 int maxNum, CMessageExt*** messages, int* count) {
+  if (messages != nullptr) *messages = nullptr;
+  if (count != nullptr) *count = 0;
+  if (admin == nullptr) return nullArgument("admin client");
+  if (topic == nullptr || key == nullptr || messages == nullptr || count == nullptr) {
+    return nullArgument("topic, key or output");
+  }
+  return query([&] {
+    if (maxNum <= 0) {
+      throw rmq::MQException(rmq::ErrorKind::kIllegalArgument, "maxNum must be positive, got " + std::to_string(maxNum));
+    }
+    auto client = startedClient(admin);
+    std::vector<rmq::MessageExt> found =
+        rmq::queryMessages(*client, topic, key, maxNum, beginMs, endMs, false, admin->timeoutMs.load());
+    auto handles = std::make_unique<CMessageExt*[]>(found.size());
+    size_t made = 0;
+    try {
+      for (auto& message : found) handles[made++] = new CMessageExt(std::move(message));
+    } catch (...) {
+      for (size_t i = 0; i < made; ++i) delete handles[i];
+      throw;
+    }
+    *count = static_cast<int>(found.size());
+    *messages = handles.release();
+  });
+}
+
+int ReleaseAdminMessages(CMessageExt** messages, int count) {
+  if (messages == nullptr) return nullArgument("messages");
+  for (int i = 0; i < count; ++i) delete messages[i];
+  delete[] messages;
+  return OK;
+}
+
+int GetConsumerIdListJson(CAdminClient* admin, const char* group, const char* topic, char** json) {
+  if (json != nullptr) *json = nullptr;
+  if (admin == nullptr) return nullArgument("admin client");
+  if (group == nullptr || json == nullptr) return nullArgument("group or json output");
+  return query([&] {
+    auto client = startedClient(admin);
+    const std::string where = orEmpty(topic).empty() ? "%RETRY%" + std::string(group) : std::string(topic);
+    rmq::Json ids = rmq::Json::array();
+    for (const auto& id : rmq::queryConsumerIds(*client, group, where, admin->timeoutMs.load())) ids.push(id);
+    *json = mallocCopy(ids.dump());
+  });
+}
+
+int ConsumeMessageDirectlyJson(CAdminClient* admin, const char* group, const char* clientId, const char* msgId,
+                               const char* topic, char** json) {
+  if (json != nullptr) *json = nullptr;
+  if (admin == nullptr) return nullArgument("admin client");
+  if (group == nullptr || clientId == nullptr || msgId == nullptr || json == nullptr) {
+    return nullArgument("group, client id, message id or json output");
+  }
+  return query([&] {
+    auto client = startedClient(admin);
+    rmq::Json result =
+        rmq::consumeMessageDirectly(*client, group, clientId, orEmpty(topic), msgId, admin->timeoutMs.load());
+    *json = mallocCopy(result.dump());
   });
 }
 

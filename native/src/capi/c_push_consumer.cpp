@@ -10,6 +10,7 @@
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
+#include "consumer/consume_listener.h"
 #include "common/log.h"
 #include "consumer/push_consumer.h"
 
@@ -35,6 +36,15 @@ int nullArgument(const char* what) {
 }
 
 std::string orEmpty(const char* text) { return text == nullptr ? std::string() : std::string(text); }
+
+// Anything but the known statuses is "consume later", as rocketmq-client-cpp takes it.
+rmq::ConsumeResult consumeResultOf(int status) {
+  switch (status) {
+    case E_CONSUME_SUCCESS: return rmq::ConsumeResult::kSuccess;
+    case E_CONSUME_LISTENER_RAISED: return rmq::ConsumeResult::kListenerFailed;
+    default: return rmq::ConsumeResult::kReconsumeLater;
+  }
+}
 
 }  // namespace
 
@@ -78,9 +88,7 @@ int StartPushConsumer(CPushConsumer* consumer) {
                                  statuses.data());
           handled = std::max(0, std::min(handled, static_cast<int>(messages.size())));
           for (int i = 0; i < handled; ++i) {
-            results.push_back(statuses[static_cast<size_t>(i)] == E_CONSUME_SUCCESS
-                                  ? rmq::ConsumeResult::kSuccess
-                                  : rmq::ConsumeResult::kReconsumeLater);
+            results.push_back(consumeResultOf(statuses[static_cast<size_t>(i)]));
           }
         },
         consumer->consumer.config().orderly);
@@ -89,8 +97,7 @@ int StartPushConsumer(CPushConsumer* consumer) {
     consumer->consumer.setListener(
         [consumer, callback](const rmq::MessageExt& message) {
           CMessageExt handle(&message);
-          return callback(consumer, &handle) == E_CONSUME_SUCCESS ? rmq::ConsumeResult::kSuccess
-                                                                  : rmq::ConsumeResult::kReconsumeLater;
+          return consumeResultOf(callback(consumer, &handle));
         },
         consumer->consumer.config().orderly);
   }
@@ -98,6 +105,12 @@ int StartPushConsumer(CPushConsumer* consumer) {
     consumer->consumer.start();
     return static_cast<int>(OK);
   });
+}
+
+int NoteConsumeListenerFailure(const char* description) {
+  if (description == nullptr) return nullArgument("description");
+  rmq::noteListenerFailure(description);
+  return OK;
 }
 
 int ShutdownPushConsumer(CPushConsumer* consumer) {

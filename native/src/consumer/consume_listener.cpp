@@ -13,6 +13,9 @@ constexpr const char* kRetryGroupTopicPrefix = "%RETRY%";
 constexpr int kConsumeReturnSuccess = 0;
 constexpr int kConsumeReturnFailed = 4;
 
+// What the listener now running on this thread said about its failure.
+thread_local std::string listenerFailure;
+
 }  // namespace
 
 bool isRetryTopic(const std::string& topic) { return topic.rfind(kRetryGroupTopicPrefix, 0) == 0; }
@@ -83,13 +86,28 @@ std::vector<ConsumeResult> ListenerInvoker::consumeUntraced(const std::vector<co
     ConsumeResult result;
     try {
       result = listener_(*message);
+    } catch (const std::exception& e) {
+      noteListenerFailure(e.what());
+      result = ConsumeResult::kListenerFailed;
     } catch (...) {
-      result = ConsumeResult::kReconsumeLater;
+      result = ConsumeResult::kListenerFailed;
     }
     results.push_back(result);
     if (stopAtFailure && result != ConsumeResult::kSuccess) break;
   }
   return results;
 }
+
+ConsumeResult ListenerInvoker::consumeOne(const MessageExt& message, std::string* failure) const {
+  listenerFailure.clear();
+  const std::vector<ConsumeResult> results = consumeUntraced({&message}, false);
+  // A batch listener that handled nothing (its consumer is stopping) did not consume it.
+  const ConsumeResult result = results.empty() ? ConsumeResult::kReconsumeLater : results.front();
+  if (failure != nullptr && result == ConsumeResult::kListenerFailed) *failure = listenerFailure;
+  listenerFailure.clear();
+  return result;
+}
+
+void noteListenerFailure(std::string description) { listenerFailure = std::move(description); }
 
 }  // namespace rmq

@@ -27,6 +27,12 @@ class ListenerInvoker {
   // `stopAtFailure` up to and including the first failure (see BatchListener).
   std::vector<ConsumeResult> consume(const std::vector<std::shared_ptr<MessageExt>>& messages,
                                      bool stopAtFailure) const;
+  // One message through the listener, without trace records: what a
+  // console's CONSUME_MESSAGE_DIRECTLY runs (Java's consumeMessageDirectly
+  // calls the listener without the consume hooks).
+  // `failure` receives what the listener said went wrong when it failed
+  // (see noteListenerFailure), else is left empty.
+  ConsumeResult consumeOne(const MessageExt& message, std::string* failure) const;
   // True when a call takes a whole burst: the services then hand over more
   // than batchMaxSize messages at once.
   bool takesBursts() const { return static_cast<bool>(batchListener_); }
@@ -40,6 +46,11 @@ class ListenerInvoker {
   std::string group_;
   std::shared_ptr<TraceDispatcher> trace_;  // null when trace is off
 };
+
+// A listener about to report kListenerFailed (through the C API: a callback
+// whose own handler raised) says why; kept for the calling thread's current
+// listener call, where a consume-directly answer picks it up as its remark.
+void noteListenerFailure(std::string description);
 
 // A retried message arrives in the group's retry topic; its listener sees
 // the topic it was first sent to.

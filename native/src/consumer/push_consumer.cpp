@@ -14,6 +14,7 @@
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "consumer/consume_directly.h"
 #include "consumer/consume_service.h"
 #include "consumer/offset_file.h"
 #include "consumer/offset_store.h"
@@ -138,9 +139,15 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     context.pool = pool_;
     context.listener = std::make_shared<ListenerInvoker>(listener_, batchListener_, config_.groupName, trace_);
     context.sendBack = std::make_shared<SendBack>(client_, config_.groupName, config_.maxReconsumeTimes);
+    DirectConsumer direct{config_.groupName, config_.orderly, client_, pool_, context.listener};
     consumeService_ = config_.orderly ? makeOrderlyConsumeService(std::move(context))
                                       : makeConcurrentConsumeService(std::move(context));
     pool_->start();
+    client_->remoting().setRequestHandler(request_code::kConsumeMessageDirectly,
+                                          [direct](const std::string& addr, RemotingCommand& request) {
+                                            consumeDirectly(direct, addr, request);
+                                            return std::unique_ptr<RemotingCommand>();
+                                          });
 
     // Learn the brokers, tell them about this consumer, then take queues.
     for (const auto& entry : subscriptions_) {

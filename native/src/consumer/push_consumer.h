@@ -27,7 +27,10 @@
 
 namespace rmq {
 
-enum class ConsumeResult { kSuccess = 0, kReconsumeLater = 1 };
+// kListenerFailed: the listener threw (or, through the C API, said it
+// raised); consumed again later as kReconsumeLater, but told apart when a
+// console asks for one message to be consumed directly (CR_THROW_EXCEPTION).
+enum class ConsumeResult { kSuccess = 0, kReconsumeLater = 1, kListenerFailed = 2 };
 
 // Where a group with no committed offset starts (Java's ConsumeFromWhere;
 // the values are its ordinals).

@@ -9,11 +9,15 @@ namespace rmq {
 namespace request_code {
 constexpr int32_t kSendMessage = 10;
 constexpr int32_t kPullMessage = 11;
+constexpr int32_t kQueryMessage = 12;
 constexpr int32_t kQueryConsumerOffset = 14;
 constexpr int32_t kUpdateConsumerOffset = 15;
 constexpr int32_t kGetBrokerRuntimeInfo = 28;
 constexpr int32_t kSearchOffsetByTimestamp = 29;
 constexpr int32_t kGetMaxOffset = 30;
+constexpr int32_t kGetMinOffset = 31;
+constexpr int32_t kGetEarliestMsgStoreTime = 32;
+constexpr int32_t kViewMessageById = 33;
 constexpr int32_t kHeartBeat = 34;
 constexpr int32_t kUnregisterClient = 35;
 constexpr int32_t kConsumerSendMsgBack = 36;
@@ -29,6 +33,7 @@ constexpr int32_t kGetBrokerClusterInfo = 106;
 constexpr int32_t kResetConsumerClientOffset = 220;
 constexpr int32_t kInvokeBrokerToResetOffset = 222;
 constexpr int32_t kGetConsumerRunningInfo = 307;
+constexpr int32_t kConsumeMessageDirectly = 309;
 constexpr int32_t kSendMessageV2 = 310;
 constexpr int32_t kSendBatchMessage = 320;
 constexpr int32_t kSendReplyMessage = 324;

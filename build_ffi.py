@@ -37,6 +37,7 @@ CDEF_FILES = (
     "routing.h",
     "admin.h",
     "send_detail.h",
+    "lite_pull_consumer.h",
 )
 
 PUBLIC_HEADERS = (
@@ -60,6 +61,7 @@ PUBLIC_HEADERS = (
     "CPullConsumer.h",
     "CAdmin.h",
     "CSendDetail.h",
+    "CLitePullConsumer.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python

@@ -20,6 +20,7 @@
 #include "consumer/process_queue.h"
 #include "consumer/pull_api.h"
 #include "consumer/pull_wrapper.h"
+#include "consumer/queue_allocation.h"
 #include "consumer/rebalance.h"
 #include "consumer/subscription.h"
 #include "remoting/protocol_codes.h"
@@ -48,15 +49,6 @@ constexpr int64_t kLockRenewIntervalMs = 20000;
 // DefaultMQPushConsumer.consumeTimestamp's default: half an hour back.
 constexpr int64_t kDefaultConsumeTimestampAgeMs = 30 * 60 * 1000;
 constexpr int64_t kShutdownWaitMs = 5000;
-
-const char* consumeFromWhereName(ConsumeFromWhere where) {
-  switch (where) {
-    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
-    case ConsumeFromWhere::kLastOffset: break;
-  }
-  return "CONSUME_FROM_LAST_OFFSET";
-}
 
 std::string describeError(const std::exception_ptr& error) {
   try {
@@ -99,18 +91,15 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     rebalance_ = std::make_unique<Rebalance>(config_, subscriptions_, client_, queues_, *offsets_, *pulls_);
 
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
-    client_->registerConsumer(config_.groupName, [weak] {
-      auto self = weak.lock();
-      return self ? self->consumerData() : ConsumerData();
-    });
-    client_->setRouteChangeListener([weak](const std::string&) {
-      if (auto self = weak.lock()) self->rebalanceSoon();
-    });
-    client_->remoting().setRequestHandler(request_code::kNotifyConsumerIdsChanged,
-                                          [weak](const std::string&, RemotingCommand&) {
-                                            if (auto self = weak.lock()) self->rebalanceSoon();
-                                            return std::unique_ptr<RemotingCommand>();
-                                          });
+    registerRebalancingConsumer(
+        *client_, config_.groupName,
+        [weak] {
+          auto self = weak.lock();
+          return self ? self->consumerData() : ConsumerData();
+        },
+        [weak] {
+          if (auto self = weak.lock()) self->rebalanceSoon();
+        });
     client_->remoting().setRequestHandler(request_code::kGetConsumerRunningInfo,
                                           [weak](const std::string&, RemotingCommand& request) {
                                             auto self = weak.lock();

@@ -14,6 +14,7 @@ constexpr int32_t kUpdateConsumerOffset = 15;
 constexpr int32_t kGetBrokerRuntimeInfo = 28;
 constexpr int32_t kSearchOffsetByTimestamp = 29;
 constexpr int32_t kGetMaxOffset = 30;
+constexpr int32_t kGetMinOffset = 31;
 constexpr int32_t kHeartBeat = 34;
 constexpr int32_t kUnregisterClient = 35;
 constexpr int32_t kConsumerSendMsgBack = 36;

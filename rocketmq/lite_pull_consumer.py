@@ -12,7 +12,8 @@ returned; with auto-commit (the default) ``poll`` does so every interval, and
 import weakref
 from typing import Any, Iterable, List, Optional, Union
 
-from ._bindings import c_bool, c_int, c_positive_int, c_string, ffi, lib, tls_arguments
+from ._bindings import c_bool, c_int, c_string, ffi, lib
+from ._client_settings import ConnectionSettings
 from ._lifecycle import NativeClient
 from .consumer import ConsumeFromWhere, _c_long_long, consume_from_where_arguments
 from .exceptions import (
@@ -97,12 +98,14 @@ def _copy_batch(batch: Any) -> List[PolledMessage]:
     return messages
 
 
-class LitePullConsumer:
+class LitePullConsumer(ConnectionSettings):
     """Polls messages of subscribed topics or assigned queues.
 
     ``with LitePullConsumer(group) as consumer:`` starts it and shuts it down.
     Safe to use from several threads.
     """
+
+    _C_CLIENT = "LitePullConsumer"
 
     def __init__(self, group_id: StrOrBytes) -> None:
         handle = lib.CreateLitePullConsumer(c_string(group_id, "group_id"))
@@ -127,37 +130,10 @@ class LitePullConsumer:
         self.shutdown()
 
     # ----- configuration (before start) ---------------------------------------------------
-
-    def set_name_server_address(self, addr: StrOrBytes) -> None:
-        ffi_check(lib.SetLitePullConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
-
-    def set_name_server_domain(self, domain: StrOrBytes) -> None:
-        ffi_check(lib.SetLitePullConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
-
-    def set_session_credentials(
-        self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
-    ) -> None:
-        ffi_check(lib.SetLitePullConsumerSessionCredentials(
-            self._handle,
-            c_string(access_key, "access_key"),
-            c_string(access_secret, "access_secret"),
-            c_string(channel, "channel"),
-        ))
+    # Name servers, credentials, TLS and route refresh: see ConnectionSettings.
 
     def set_instance_name(self, name: StrOrBytes) -> None:
         ffi_check(lib.SetLitePullConsumerInstanceName(self._handle, c_string(name, "name")))
-
-    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None,
-                verify_hostname: bool = True) -> None:
-        """TLS to brokers and name servers; see ``Producer.set_tls``."""
-        enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
-        ffi_check(lib.SetLitePullConsumerTls(self._handle, enabled_arg, ca_arg))
-        ffi_check(lib.SetLitePullConsumerTlsHostnameVerification(self._handle, verify_arg))
-
-    def set_poll_name_server_interval(self, interval_ms: int) -> None:
-        """How often routes are fetched from the name server (ms, default 30000)."""
-        interval = c_positive_int(interval_ms, "interval_ms")
-        ffi_check(lib.SetLitePullConsumerPollNameServerInterval(self._handle, interval))
 
     def set_consume_from_where(self, where: ConsumeFromWhere, timestamp_ms: Optional[int] = None) -> None:
         """Where a queue the group never committed starts (default LAST_OFFSET);

@@ -320,3 +320,9 @@ def test_misuse_raises_clear_errors(rocketmq_cluster, producer, make_consumer):
         subscribed.set_pull_thresholds(0, 1, 1)
     with pytest.raises(TypeError):
         subscribed.set_auto_commit("yes")
+    with pytest.raises(TypeError):
+        subscribed.set_session_credentials(b"key", 42, "channel")
+    with pytest.raises(ValueError, match="not a file"):
+        subscribed.set_tls(True, ca_file="/nonexistent/ca.pem")
+    with pytest.raises(ValueError):
+        subscribed.set_poll_name_server_interval(0)

@@ -62,15 +62,7 @@ void LitePullEngine::start() {
   nextAutoCommitMs_ = steadyClockMs() + config_.autoCommitIntervalMs;
 
   std::weak_ptr<LitePullEngine> weak = shared_from_this();
-  registerRebalancingConsumer(
-      *client_, config_.groupName,
-      [weak] {
-        auto self = weak.lock();
-        return self ? self->consumerData() : ConsumerData();
-      },
-      [weak] {
-        if (auto self = weak.lock()) self->rebalanceSoon();
-      });
+  registerRebalancingConsumer(*client_, config_.groupName, weak_from_this());
   client_->start();
   std::map<std::string, SubscriptionData> topics;
   {

@@ -24,7 +24,7 @@
 
 namespace rmq {
 
-class LitePullEngine : public std::enable_shared_from_this<LitePullEngine> {
+class LitePullEngine : public RebalancingConsumer, public std::enable_shared_from_this<LitePullEngine> {
  public:
   explicit LitePullEngine(LitePullConsumerConfig config);
 
@@ -46,8 +46,8 @@ class LitePullEngine : public std::enable_shared_from_this<LitePullEngine> {
   int64_t cachedMessageCount() const { return queues_.cachedCount(); }
 
  private:
-  ConsumerData consumerData() const;
-  void rebalanceSoon();
+  ConsumerData consumerData() const override;
+  void rebalanceSoon() override;
   void rebalance();
   // Holds `queues` of `topic` (all topics when empty) from now on.
   void hold(const std::string& topic, const std::set<MessageQueue>& queues);

@@ -64,7 +64,7 @@ std::string describeError(const std::exception_ptr& error) {
 
 // Everything the consumer's threads share; owned through shared_ptr so that
 // callbacks still in flight at shutdown keep it alive.
-class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
+class ConsumerEngine : public RebalancingConsumer, public std::enable_shared_from_this<ConsumerEngine> {
  public:
   ConsumerEngine(PushConsumerConfig config, std::map<std::string, std::string> subscriptions,
                  MessageListener listener, BatchListener batchListener)
@@ -91,15 +91,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     rebalance_ = std::make_unique<Rebalance>(config_, subscriptions_, client_, queues_, *offsets_, *pulls_);
 
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
-    registerRebalancingConsumer(
-        *client_, config_.groupName,
-        [weak] {
-          auto self = weak.lock();
-          return self ? self->consumerData() : ConsumerData();
-        },
-        [weak] {
-          if (auto self = weak.lock()) self->rebalanceSoon();
-        });
+    registerRebalancingConsumer(*client_, config_.groupName, weak_from_this());
     client_->remoting().setRequestHandler(request_code::kGetConsumerRunningInfo,
                                           [weak](const std::string&, RemotingCommand& request) {
                                             auto self = weak.lock();
@@ -193,7 +185,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
 
   // ----- heartbeat and the broker's questions ----------------------------------------------
 
-  ConsumerData consumerData() const {
+  ConsumerData consumerData() const override {
     ConsumerData data;
     data.groupName = config_.groupName;
     data.consumeType = "CONSUME_PASSIVELY";
@@ -257,7 +249,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
 
   // One rebalance soon, however many events ask for it meanwhile (a broker
   // leaving fails the pulls of all its queues at once).
-  void rebalanceSoon() {
+  void rebalanceSoon() override {
     if (stopping_ || rebalancePending_.exchange(true)) return;
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
     client_->scheduler().scheduleOnce(

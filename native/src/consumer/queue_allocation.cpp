@@ -59,8 +59,14 @@ std::vector<std::string> GroupMembers::of(const std::string& topic) {
 }
 
 void registerRebalancingConsumer(ClientInstance& client, const std::string& group,
-                                 std::function<ConsumerData()> data, std::function<void()> rebalanceSoon) {
-  client.registerConsumer(group, std::move(data));
+                                 std::weak_ptr<RebalancingConsumer> consumer) {
+  client.registerConsumer(group, [consumer] {
+    auto self = consumer.lock();
+    return self ? self->consumerData() : ConsumerData();
+  });
+  auto rebalanceSoon = [consumer] {
+    if (auto self = consumer.lock()) self->rebalanceSoon();
+  };
   client.setRouteChangeListener([rebalanceSoon](const std::string&) { rebalanceSoon(); });
   client.remoting().setRequestHandler(request_code::kNotifyConsumerIdsChanged,
                                       [rebalanceSoon](const std::string&, RemotingCommand&) {

@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,12 +44,21 @@ struct StartPolicy {
   int64_t timestampMs;  // kTimestamp only
 };
 
-// Announces a consumer of `group` in the client's heartbeats (`data` is
-// asked at each one) and calls `rebalanceSoon` whenever a route changes or
-// a broker says the group's members changed (NOTIFY_CONSUMER_IDS_CHANGED).
-// Before client.start().
+// A consumer whose queues are rebalanced: what its heartbeats announce, and
+// how it asks for a rebalance.
+class RebalancingConsumer {
+ public:
+  virtual ~RebalancingConsumer() = default;
+  virtual ConsumerData consumerData() const = 0;
+  virtual void rebalanceSoon() = 0;
+};
+
+// Announces `consumer` as a consumer of `group` in the client's heartbeats
+// and has it rebalance whenever a route changes or a broker says the
+// group's members changed (NOTIFY_CONSUMER_IDS_CHANGED). Held weakly: once
+// it is gone, heartbeats announce nothing of it. Before client.start().
 void registerRebalancingConsumer(ClientInstance& client, const std::string& group,
-                                 std::function<ConsumerData()> data, std::function<void()> rebalanceSoon);
+                                 std::weak_ptr<RebalancingConsumer> consumer);
 
 // The name heartbeats give `where` (ConsumeFromWhere.java's constant names).
 const char* consumeFromWhereName(ConsumeFromWhere where);

@@ -39,6 +39,7 @@ CDEF_FILES = (
     "send_detail.h",
     "subscription.h",
     "request_reply.h",
+    "lite_pull_consumer.h",
 )
 
 PUBLIC_HEADERS = (
@@ -64,6 +65,7 @@ PUBLIC_HEADERS = (
     "CSendDetail.h",
     "CSubscription.h",
     "CRequestReply.h",
+    "CLitePullConsumer.h",
 )
 
 # C code compiled into the extension itself: wrappers around the Python

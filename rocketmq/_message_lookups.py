@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .pull_consumer import MessageQueue
 
 
-class ConnectionSettings:
+class LookupSettings:
     """What a lookup client copies from its owner, recorded as the owner is configured."""
 
     def __init__(self) -> None:
@@ -33,16 +33,20 @@ class MessageLookups:
     """Mixin: ``self._lookup_settings`` is kept by the owner's setters, and its
     ``shutdown`` calls ``self._close_lookups()``."""
 
-    _lookup_settings: ConnectionSettings
+    _lookup_settings: LookupSettings
     _lookup_lock: threading.Lock
     _lookup_client: Optional[AdminClient]
     _lookups_closed: bool
 
     def _init_lookups(self) -> None:
-        self._lookup_settings = ConnectionSettings()
+        self._lookup_settings = LookupSettings()
         self._lookup_lock = threading.Lock()
         self._lookup_client = None
         self._lookups_closed = False
+
+    def _remember(self, name: str, value: object) -> None:
+        # The owner's connection setters report each setting (see ConnectionSettings).
+        setattr(self._lookup_settings, name, value)
 
     def _lookup_admin(self) -> AdminClient:
         # Imported here: rocketmq.admin imports pull_consumer, which uses this mixin.

@@ -1,4 +1,5 @@
-"""asyncio API: ``AsyncProducer`` and ``AsyncPushConsumer`` on the same native core.
+"""asyncio API: ``AsyncProducer``, ``AsyncPushConsumer`` and ``AsyncLitePullConsumer``
+(``rocketmq._aio_lite_pull``) on the same native core.
 
 Nothing polls. A send completes in the core, whose callback thread hands the
 result to the event loop with ``call_soon_threadsafe``, which wakes it (one
@@ -33,6 +34,7 @@ from typing import (
     Union,
 )
 
+from ._aio_lite_pull import AsyncLitePullConsumer
 from ._stats import ConsumerStats, ProducerStats
 from ._statuses import ConsumeStatus, SendResult, as_status
 from .consumer import PushConsumer
@@ -40,7 +42,7 @@ from .ffi import MessageModel
 from .message import DetachedMessage, Message, ReceivedMessage
 from .producer import Producer
 
-__all__ = ["AsyncProducer", "AsyncPushConsumer", "AsyncMessageCallback"]
+__all__ = ["AsyncProducer", "AsyncPushConsumer", "AsyncLitePullConsumer", "AsyncMessageCallback"]
 
 logger = logging.getLogger("rocketmq")
 

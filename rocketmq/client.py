@@ -2,6 +2,7 @@
 
 from ._statuses import ConsumeStatus, SendResult, SendStatus, TransactionStatus
 from .consumer import ConsumeFromWhere, PushConsumer
+from .lite_pull_consumer import LitePullConsumer, PolledMessage
 from .message import Message, ReceivedMessage
 from .producer import Producer, TransactionMQProducer
 from .pull_consumer import MessageQueue, PullConsumer, PullResult, PullStatus
@@ -21,4 +22,6 @@ __all__ = [
     "PullStatus",
     "PullResult",
     "MessageQueue",
+    "LitePullConsumer",
+    "PolledMessage",
 ]

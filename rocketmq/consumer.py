@@ -42,6 +42,14 @@ class ConsumeFromWhere(IntEnum):
 ConsumeFromWhere.__module__ = "rocketmq.client"
 
 
+def consume_from_where_arguments(where: Any, timestamp_ms: Optional[int]) -> "tuple[int, int]":
+    """The (where, timestampMillis) arguments of the C API's consume-from-where setters."""
+    if isinstance(where, bool) or not isinstance(where, int) or where not in tuple(ConsumeFromWhere):
+        raise TypeError(f"where must be a rocketmq.client.ConsumeFromWhere, not {where!r}")
+    timestamp = -1 if timestamp_ms is None else _c_long_long(timestamp_ms, "timestamp_ms")
+    return int(where), timestamp
+
+
 def _topic_name(topic: StrOrBytes) -> str:
     return topic.decode("utf-8") if isinstance(topic, bytes) else topic
 
@@ -152,10 +160,8 @@ class PushConsumer(MessageLookups):
     def set_consume_from_where(self, where: ConsumeFromWhere, timestamp_ms: Optional[int] = None) -> None:
         """Where a group with no committed offset starts; ``timestamp_ms`` is for TIMESTAMP
         (default: half an hour before start). A committed offset always wins."""
-        if isinstance(where, bool) or not isinstance(where, int) or where not in tuple(ConsumeFromWhere):
-            raise TypeError(f"where must be a rocketmq.client.ConsumeFromWhere, not {where!r}")
-        timestamp = -1 if timestamp_ms is None else _c_long_long(timestamp_ms, "timestamp_ms")
-        ffi_check(lib.SetPushConsumerConsumeFromWhere(self._handle, int(where), timestamp))
+        where_arg, timestamp_arg = consume_from_where_arguments(where, timestamp_ms)
+        ffi_check(lib.SetPushConsumerConsumeFromWhere(self._handle, where_arg, timestamp_arg))
 
     def set_max_reconsume_times(self, times: int) -> None:
         """Deliveries of a failing message before the broker moves it to the dead-letter queue."""

@@ -19,6 +19,9 @@ __all__ = [
     "ConsumerException",
     "PushConsumerStartFailed",
     "TimerMessageUnsupported",
+    "LitePullConsumerException",
+    "LitePullConsumerStateError",
+    "LitePullConsumerArgumentError",
     "ffi_check",
 ]
 
@@ -183,3 +186,25 @@ class PullConsumerFetchMQFailed(ConsumerException):
 @_register(_CStatus.PULL_CONSUMER_FETCH_MESSAGE_FAILED)
 class PullConsumerFetchMessageFailed(ConsumerException):
     """A pull request failed; the message says why."""
+
+
+# The lite pull consumer's statuses (CLitePullStatus in CLitePullConsumer.h).
+_LITE_PULL_ILLEGAL_ARGUMENT = 70
+_LITE_PULL_ILLEGAL_STATE = 71
+_LITE_PULL_FAILED = 72
+
+
+@_register(_LITE_PULL_FAILED)
+class LitePullConsumerException(ConsumerException):
+    """A lite pull consumer call failed: the brokers or name servers could not be asked."""
+
+
+@_register(_LITE_PULL_ILLEGAL_STATE)
+class LitePullConsumerStateError(LitePullConsumerException):
+    """Not started, shut down, nothing subscribed or assigned, or subscribe mixed with assign."""
+
+
+@_register(_LITE_PULL_ILLEGAL_ARGUMENT)
+class LitePullConsumerArgumentError(LitePullConsumerException, ValueError):
+    """A value the lite pull consumer refused: a seek offset outside the queue, a queue it does
+    not hold, a setting out of range."""

@@ -11,7 +11,8 @@ import weakref
 from enum import IntEnum
 from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
-from ._bindings import c_int, c_positive_int, c_string, ffi, lib, py_string, tls_arguments
+from ._bindings import c_int, c_string, ffi, lib, py_string
+from ._client_settings import ConnectionSettings
 from ._lifecycle import NativeClient
 from ._message_lookups import MessageLookups
 from ._selectors import TAG, c_expression_type
@@ -114,13 +115,15 @@ def _copy_messages(c_result: Any) -> List[DetachedMessage]:
     return messages
 
 
-class PullConsumer(MessageLookups):
+class PullConsumer(MessageLookups, ConnectionSettings):
     """Pulls messages from queues the application chooses.
 
     ``with PullConsumer(group) as consumer:`` starts it and shuts it down.
     The queues come from ``fetch_queues(topic)``; ``pull(queue, expression,
     offset)`` returns a :class:`PullResult`. Safe to use from several threads.
     """
+
+    _C_CLIENT = "PullConsumer"
 
     def __init__(self, group_id: StrOrBytes) -> None:
         handle = lib.CreatePullConsumer(c_string(group_id, "group_id"))
@@ -156,47 +159,6 @@ class PullConsumer(MessageLookups):
     def set_group(self, group_id: StrOrBytes) -> None:
         """Rename the group (before start)."""
         ffi_check(lib.SetPullConsumerGroupID(self._handle, c_string(group_id, "group_id")))
-
-    def set_name_server_address(self, addr: StrOrBytes) -> None:
-        """Name server address(es), ``host:port`` separated by ``;``; one that is down is skipped."""
-        ffi_check(lib.SetPullConsumerNameServerAddress(self._handle, c_string(addr, "addr")))
-        self._lookup_settings.name_server_address = addr
-
-    def set_name_server_domain(self, domain: StrOrBytes) -> None:
-        """Fetch the name server list over HTTP from ``domain`` (a URL, or ``host[:port]`` with the Java
-        client's default path) at start and every 2 minutes."""
-        ffi_check(lib.SetPullConsumerNameServerDomain(self._handle, c_string(domain, "domain")))
-        self._lookup_settings.name_server_domain = domain
-
-    def set_session_credentials(
-        self, access_key: StrOrBytes, access_secret: StrOrBytes, channel: StrOrBytes
-    ) -> None:
-        """Sign every request with these ACL credentials (``channel`` is e.g. ``ALIYUN``), as the Java
-        client's ACL hook does."""
-        ffi_check(lib.SetPullConsumerSessionCredentials(
-            self._handle,
-            c_string(access_key, "access_key"),
-            c_string(access_secret, "access_secret"),
-            c_string(channel, "channel"),
-        ))
-        self._lookup_settings.credentials = (access_key, access_secret, channel)
-
-    def set_poll_name_server_interval(self, interval_ms: int) -> None:
-        """How often routes are fetched from the name server (ms, default 30000; before start):
-        queues of a master that joins are taken, and those of a broker that left released,
-        within one interval."""
-        interval = c_positive_int(interval_ms, "interval_ms")
-        ffi_check(lib.SetPullConsumerPollNameServerInterval(self._handle, interval))
-
-    def set_tls(self, enabled: bool = True, ca_file: Optional[str] = None,
-                verify_hostname: bool = True) -> None:
-        """TLS to brokers and name servers (before start): ``ca_file`` (PEM) authenticates
-        the servers, whose certificates must then name the host connected to unless
-        ``verify_hostname`` is False; see ``Producer.set_tls``."""
-        enabled_arg, ca_arg, verify_arg = tls_arguments(enabled, ca_file, verify_hostname)
-        ffi_check(lib.SetPullConsumerTls(self._handle, enabled_arg, ca_arg))
-        ffi_check(lib.SetPullConsumerTlsHostnameVerification(self._handle, verify_arg))
-        self._lookup_settings.tls = (bool(enabled), ca_file, bool(verify_hostname))
 
     # The log is process wide (see rocketmq.log); these are the C API's per-client setters.
 

@@ -122,3 +122,31 @@ def test_global_white_address_skips_the_checks():
     config = dict(ACL, globalWhiteRemoteAddresses=["127.0.0.*"])
     with EmbeddedCluster(namesrv_port=free_port(), acl=config) as cluster:
         assert send_expecting(cluster.namesrv_addr, None, "Anything").status == SendStatus.OK
+
+
+def test_lite_pull_consumer_signs_its_requests(acl_cluster):
+    from rocketmq.client import ConsumeFromWhere, LitePullConsumer
+
+    body = unique_name("for-lite-readers").encode()
+    producer = producer_with(acl_cluster.namesrv_addr, ("RocketMQ", "12345678"))
+    try:
+        producer.send_sync(Message("Orders", body))
+    finally:
+        producer.shutdown()
+    polled = {}
+    for group in ("GID_reader", "GID_denied"):
+        consumer = LitePullConsumer(group)
+        consumer.set_name_server_address(acl_cluster.namesrv_addr)
+        consumer.set_session_credentials("Reader", "87654321", "ALIYUN")
+        consumer.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
+        consumer.subscribe("Orders")
+        bodies = []
+        with consumer:
+            deadline = time.monotonic() + (20 if group == "GID_reader" else 2)
+            while body not in bodies and time.monotonic() < deadline:
+                bodies += [message.body for message in consumer.poll(200)]
+            consumer.commit()
+        polled[group] = bodies
+    assert body in polled["GID_reader"]
+    # Reader's default group permission is DENY: GID_denied is never listed, so it holds no queue.
+    assert body not in polled["GID_denied"]

@@ -15,6 +15,7 @@ from _helpers import free_port, unique_name
 
 from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer, SendStatus
 from rocketmq.exceptions import ProducerSendSyncFailed, RocketMQException
+from rocketmq.lite_pull_consumer import LitePullConsumer
 from rocketmq.pull_consumer import PullConsumer
 from rocketmq.testing.server import EmbeddedCluster
 
@@ -287,7 +288,7 @@ def test_bad_tls_arguments_raise(tmp_path):
         producer.set_tls(True, str(tmp_path / "missing.pem"))
 
 
-@pytest.mark.parametrize("client_class", [Producer, PushConsumer, PullConsumer])
+@pytest.mark.parametrize("client_class", [Producer, PushConsumer, PullConsumer, LitePullConsumer])
 @pytest.mark.parametrize("verify_hostname", ["yes", 1, 0, None])
 def test_verify_hostname_must_be_a_bool(client_class, verify_hostname):
     client = client_class(unique_name("G_tls_verify_args"))
@@ -350,3 +351,27 @@ def test_pull_consumer_over_tls(tls_cluster, certificates):
     finally:
         consumer.shutdown()
     assert found == [b"pulled over TLS"]
+
+
+def test_lite_pull_consumer_over_tls(tls_cluster, certificates):
+    from rocketmq.client import ConsumeFromWhere
+
+    ca_file = certificates["server"][0]
+    topic = unique_name("TopicTlsLitePull")
+    producer = tls_producer(tls_cluster.namesrv_addr, enabled=True, ca_file=ca_file)
+    try:
+        producer.send_sync(Message(topic, "polled over TLS"))
+    finally:
+        producer.shutdown()
+    consumer = LitePullConsumer(unique_name("GID_tls_lite"))
+    consumer.set_name_server_address(tls_cluster.namesrv_addr)
+    consumer.set_tls(True, ca_file)
+    consumer.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
+    consumer.subscribe(topic)
+    found = []
+    with consumer:
+        for _ in range(100):
+            found = [message.body for message in consumer.poll(200)]
+            if found:
+                break
+    assert found == [b"polled over TLS"]

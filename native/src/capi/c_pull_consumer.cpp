@@ -13,6 +13,7 @@
 #include "CTls.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
+#include "capi/message_queues.h"
 #include "common/log.h"
 #include "consumer/pull_consumer.h"
 #include "consumer/subscription.h"
@@ -46,15 +47,6 @@ int nullArgument(const char* what) {
 }
 
 std::string orEmpty(const char* text) { return text == nullptr ? std::string() : std::string(text); }
-
-// A fixed-size char field of a C struct as a string, never reading past it.
-std::string fixedField(const char* field, size_t capacity) { return std::string(field, strnlen(field, capacity)); }
-
-void copyField(char* target, size_t capacity, const std::string& value) {
-  size_t length = value.size() < capacity - 1 ? value.size() : capacity - 1;
-  std::memcpy(target, value.data(), length);
-  target[length] = '\0';
-}
 
 CPullStatus toCStatus(rmq::PullStatus status) {
   switch (status) {
@@ -198,15 +190,10 @@ int FetchSubscriptionMessageQueues(CPullConsumer* consumer, const char* topic, C
   if (mqs == nullptr || size == nullptr) return nullArgument("the queue array or size output");
   return rmq::capi::guarded(PULLCONSUMER_FETCH_MQ_FAILED, [&] {
     std::vector<rmq::MessageQueue> queues = consumer->consumer.fetchSubscribeMessageQueues(topic);
-    auto* array = static_cast<CMessageQueue*>(std::calloc(queues.size(), sizeof(CMessageQueue)));
-    if (array == nullptr) {
+    CMessageQueue* array = nullptr;
+    if (!rmq::capi::toCQueueArray(queues, &array)) {
       rmq::capi::setLatestError("no memory for " + std::to_string(queues.size()) + " message queues");
       return static_cast<int>(MALLOC_FAILED);
-    }
-    for (size_t i = 0; i < queues.size(); ++i) {
-      copyField(array[i].topic, sizeof(array[i].topic), queues[i].topic);
-      copyField(array[i].brokerName, sizeof(array[i].brokerName), queues[i].brokerName);
-      array[i].queueId = queues[i].queueId;
     }
     *mqs = array;
     *size = static_cast<int>(queues.size());
@@ -235,8 +222,7 @@ CPullResult PullWithType(CPullConsumer* consumer, const CMessageQueue* mq, const
     return result;
   }
   rmq::capi::guarded(PULLCONSUMER_FETCH_MESSAGE_FAILED, [&] {
-    rmq::MessageQueue queue{fixedField(mq->topic, sizeof(mq->topic)),
-                            fixedField(mq->brokerName, sizeof(mq->brokerName)), mq->queueId};
+    rmq::MessageQueue queue = rmq::capi::fromCQueue(*mq);
     rmq::PullResult pulled = consumer->consumer.pull(queue, subExpression, offset, maxNums,
                                                      type == nullptr ? rmq::kExpressionTypeTag : type);
     std::unique_ptr<PulledMessages> owned;

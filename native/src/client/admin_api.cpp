@@ -42,6 +42,11 @@ int64_t queryMaxOffset(ClientInstance& client, const MessageQueue& mq, int64_t t
   return offsetQuery(client, mq, request, "GET_MAX_OFFSET", timeoutMs);
 }
 
+int64_t queryMinOffset(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs) {
+  RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetMinOffset);
+  return offsetQuery(client, mq, request, "GET_MIN_OFFSET", timeoutMs);
+}
+
 int64_t queryConsumerOffset(ClientInstance& client, const std::string& group, const MessageQueue& mq,
                             int64_t timeoutMs) {
   RemotingCommand request = RemotingCommand::makeRequest(request_code::kQueryConsumerOffset);

@@ -18,6 +18,8 @@ namespace rmq {
 // GET_MAX_OFFSET. Throws MQException (kNoRoute naming the broker, network
 // errors, kBrokerError when refused).
 int64_t queryMaxOffset(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs);
+// GET_MIN_OFFSET: the oldest offset the queue still holds. Throws as queryMaxOffset.
+int64_t queryMinOffset(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs);
 // SEARCH_OFFSET_BY_TIMESTAMP.
 int64_t searchOffset(ClientInstance& client, const MessageQueue& mq, int64_t timestampMs, int64_t timeoutMs);
 

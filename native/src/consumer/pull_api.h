@@ -18,6 +18,7 @@ constexpr int kCommitOffset = 1 << 0;
 constexpr int kSuspend = 1 << 1;
 constexpr int kSubscription = 1 << 2;
 constexpr int kClassFilter = 1 << 3;
+constexpr int kLitePull = 1 << 4;
 }  // namespace pull_flag
 
 struct PullRequestSpec {

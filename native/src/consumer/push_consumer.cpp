@@ -21,6 +21,7 @@
 #include "consumer/process_queue.h"
 #include "consumer/pull_api.h"
 #include "consumer/pull_wrapper.h"
+#include "consumer/queue_allocation.h"
 #include "consumer/rebalance.h"
 #include "consumer/client_check.h"
 #include "consumer/subscription.h"
@@ -51,15 +52,6 @@ constexpr int64_t kLockRenewIntervalMs = 20000;
 constexpr int64_t kDefaultConsumeTimestampAgeMs = 30 * 60 * 1000;
 constexpr int64_t kShutdownWaitMs = 5000;
 
-const char* consumeFromWhereName(ConsumeFromWhere where) {
-  switch (where) {
-    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
-    case ConsumeFromWhere::kLastOffset: break;
-  }
-  return "CONSUME_FROM_LAST_OFFSET";
-}
-
 std::string describeError(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
@@ -74,7 +66,7 @@ std::string describeError(const std::exception_ptr& error) {
 
 // Everything the consumer's threads share; owned through shared_ptr so that
 // callbacks still in flight at shutdown keep it alive.
-class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
+class ConsumerEngine : public RebalancingConsumer, public std::enable_shared_from_this<ConsumerEngine> {
  public:
   ConsumerEngine(PushConsumerConfig config, const std::map<std::string, SubscriptionSpec>& subscriptions,
                  MessageListener listener, BatchListener batchListener)
@@ -104,18 +96,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     rebalance_ = std::make_unique<Rebalance>(config_, subscriptions_, client_, queues_, *offsets_, *pulls_);
 
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
-    client_->registerConsumer(config_.groupName, [weak] {
-      auto self = weak.lock();
-      return self ? self->consumerData() : ConsumerData();
-    });
-    client_->setRouteChangeListener([weak](const std::string&) {
-      if (auto self = weak.lock()) self->rebalanceSoon();
-    });
-    client_->remoting().setRequestHandler(request_code::kNotifyConsumerIdsChanged,
-                                          [weak](const std::string&, RemotingCommand&) {
-                                            if (auto self = weak.lock()) self->rebalanceSoon();
-                                            return std::unique_ptr<RemotingCommand>();
-                                          });
+    registerRebalancingConsumer(*client_, config_.groupName, weak_from_this());
     client_->remoting().setRequestHandler(request_code::kGetConsumerRunningInfo,
                                           [weak](const std::string&, RemotingCommand& request) {
                                             auto self = weak.lock();
@@ -233,7 +214,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
     }
   }
 
-  ConsumerData consumerData() const {
+  ConsumerData consumerData() const override {
     ConsumerData data;
     data.groupName = config_.groupName;
     data.consumeType = "CONSUME_PASSIVELY";
@@ -298,7 +279,7 @@ class ConsumerEngine : public std::enable_shared_from_this<ConsumerEngine> {
 
   // One rebalance soon, however many events ask for it meanwhile (a broker
   // leaving fails the pulls of all its queues at once).
-  void rebalanceSoon() {
+  void rebalanceSoon() override {
     if (stopping_ || rebalancePending_.exchange(true)) return;
     std::weak_ptr<ConsumerEngine> weak = shared_from_this();
     client_->scheduler().scheduleOnce(

@@ -2,19 +2,16 @@
 
 #include <algorithm>
 
-#include "client/admin_api.h"
 #include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "consumer/allocate.h"
-#include "consumer/consume_listener.h"
 #include "remoting/protocol_codes.h"
 
 namespace rmq {
 
 namespace {
 
-constexpr int kPermRead = 1 << 2;
 constexpr int64_t kRequestTimeoutMs = 3000;
 constexpr int64_t kMasterId = 0;
 
@@ -40,12 +37,12 @@ std::vector<std::shared_ptr<ProcessQueue>> Rebalance::run() {
     const std::string& topic = entry.first;
     try {
       client_->updateRouteFromNameServer(topic, kRequestTimeoutMs);
-      std::vector<MessageQueue> all = readableQueues(topic);
+      std::vector<MessageQueue> all = readableQueues(*client_, topic, kRequestTimeoutMs);
       std::vector<MessageQueue> mine;
       if (config_.broadcasting) {
         mine = all;
       } else {
-        std::vector<std::string> ids = consumerIds(topic);
+        std::vector<std::string> ids = members_.of(topic);
         if (std::find(ids.begin(), ids.end(), client_->clientId()) == ids.end()) {
           // The brokers do not list us yet (heartbeat in flight): keep what
           // we have and try again soon.
@@ -63,51 +60,6 @@ std::vector<std::shared_ptr<ProcessQueue>> Rebalance::run() {
     }
   }
   return taken;
-}
-
-std::vector<MessageQueue> Rebalance::readableQueues(const std::string& topic) {
-  // topicRouteData2TopicSubscribeInfo: every readable queue of the route,
-  // whether its broker has a master right now or only slaves.
-  std::vector<MessageQueue> queues;
-  auto route = client_->findRoute(topic, kRequestTimeoutMs);
-  for (const auto& qd : route->queueDatas) {
-    if ((qd.perm & kPermRead) == 0) continue;
-    for (int i = 0; i < qd.readQueueNums; ++i) queues.push_back(MessageQueue{topic, qd.brokerName, i});
-  }
-  std::sort(queues.begin(), queues.end());
-  return queues;
-}
-
-std::vector<std::string> Rebalance::consumerIds(const std::string& topic) {
-  std::vector<std::string> brokers = client_->brokerNamesOf(topic);
-  if (brokers.empty()) return {};
-  // Spread the question over the brokers, as the Java client picks one at
-  // random; a broker that does not answer hands over to the next.
-  const size_t first = consumerListRotation_++ % brokers.size();
-  std::string lastError = "no broker of the topic has a node";
-  for (size_t i = 0; i < brokers.size(); ++i) {
-    const std::string& name = brokers[(first + i) % brokers.size()];
-    BrokerAddress node;
-    if (!client_->findBrokerAddressInSubscribe(name, kMasterId, false, &node)) continue;
-    try {
-      RemotingCommand request = RemotingCommand::makeRequest(request_code::kGetConsumerListByGroup);
-      request.extFields["consumerGroup"] = config_.groupName;
-      auto response = client_->remoting().invokeSync(node.addr, request, kRequestTimeoutMs);
-      if (response->code != response_code::kSuccess) {
-        lastError = name + " answered " + std::to_string(response->code) + ": " + response->remark;
-        continue;
-      }
-      std::vector<std::string> ids;
-      const Json body = Json::parse(response->body);  // must outlive the loop below
-      for (const Json& id : body["consumerIdList"].elements()) ids.push_back(id.asString());
-      std::sort(ids.begin(), ids.end());
-      return ids;
-    } catch (const std::exception& e) {
-      lastError = name + " at " + node.addr + ": " + e.what();
-    }
-  }
-  RMQ_LOG(kInfo, "consumer list of " << config_.groupName << " unavailable: " << lastError);
-  return {};
 }
 
 std::vector<std::shared_ptr<ProcessQueue>> Rebalance::apply(const std::string& topic,
@@ -134,7 +86,7 @@ std::vector<std::shared_ptr<ProcessQueue>> Rebalance::apply(const std::string& t
   for (const auto& mq : added) {
     int64_t start;
     try {
-      start = startOffset(mq);
+      start = startOffset(*client_, offsets_, mq, StartPolicy{config_.consumeFromWhere, config_.consumeTimestampMs});
     } catch (const std::exception& e) {
       RMQ_LOG(kWarn, "cannot find where to start " << queueKey(mq) << ": " << e.what());
       continue;
@@ -151,22 +103,6 @@ std::vector<std::shared_ptr<ProcessQueue>> Rebalance::apply(const std::string& t
     taken.push_back(pq);
   }
   return taken;
-}
-
-int64_t Rebalance::startOffset(const MessageQueue& mq) {
-  // RebalancePushImpl.computePullFromWhere.
-  int64_t committed = offsets_.read(mq);
-  if (committed >= 0) return committed;
-  switch (config_.consumeFromWhere) {
-    case ConsumeFromWhere::kFirstOffset:
-      return 0;
-    case ConsumeFromWhere::kTimestamp:
-      return isRetryTopic(mq.topic) ? queryMaxOffset(*client_, mq, kRequestTimeoutMs)
-                                    : searchOffset(*client_, mq, config_.consumeTimestampMs, kRequestTimeoutMs);
-    case ConsumeFromWhere::kLastOffset:
-      break;
-  }
-  return isRetryTopic(mq.topic) ? 0 : queryMaxOffset(*client_, mq, kRequestTimeoutMs);
 }
 
 std::string Rebalance::lockBody(const std::vector<MessageQueue>& queues) const {

@@ -21,6 +21,7 @@
 #include "consumer/offset_store.h"
 #include "consumer/process_queue.h"
 #include "consumer/pull_wrapper.h"
+#include "consumer/queue_allocation.h"
 #include "consumer/push_consumer.h"
 
 namespace rmq {
@@ -35,7 +36,8 @@ class Rebalance {
         client_(std::move(client)),
         queues_(queues),
         offsets_(offsets),
-        pulls_(pulls) {}
+        pulls_(pulls),
+        members_(client_, config_.groupName) {}
 
   // doRebalance over every subscription; returns the queues newly taken,
   // for the caller to start pulling.
@@ -51,12 +53,7 @@ class Rebalance {
   void release(const std::vector<MessageQueue>& reset);
 
  private:
-  std::vector<MessageQueue> readableQueues(const std::string& topic);
-  // GET_CONSUMER_LIST_BY_GROUP at a broker of the topic (a node that answers).
-  std::vector<std::string> consumerIds(const std::string& topic);
   std::vector<std::shared_ptr<ProcessQueue>> apply(const std::string& topic, const std::vector<MessageQueue>& mine);
-  // computePullFromWhere: the committed offset, else consumeFromWhere.
-  int64_t startOffset(const MessageQueue& mq);
   // LOCK_BATCH_MQ per broker; the queues granted are marked locked.
   void lock(const std::vector<MessageQueue>& queues);
   void unlock(const std::vector<MessageQueue>& queues);
@@ -70,7 +67,7 @@ class Rebalance {
   OffsetStore& offsets_;
   PullWrapper& pulls_;
 
-  size_t consumerListRotation_ = 0;   // timer thread only
+  GroupMembers members_;              // timer thread only
   std::mutex mutex_;                  // guards lockedNow_ (unlockAll runs at shutdown, off the timer)
   std::set<MessageQueue> lockedNow_;  // locks granted, also for queues not yet owned
 };

@@ -255,8 +255,7 @@ int CheckPullSubscription(CPullConsumer* consumer, const CMessageQueue* mq, cons
     return nullArgument(consumer == nullptr ? "consumer" : mq == nullptr ? "message queue" : "subscription expression");
   }
   return rmq::capi::guarded(PULLCONSUMER_FETCH_MESSAGE_FAILED, [&] {
-    rmq::MessageQueue queue{fixedField(mq->topic, sizeof(mq->topic)),
-                            fixedField(mq->brokerName, sizeof(mq->brokerName)), mq->queueId};
+    rmq::MessageQueue queue = rmq::capi::fromCQueue(*mq);
     consumer->consumer.checkSubscription(queue, expression, type == nullptr ? rmq::kExpressionTypeTag : type);
     return static_cast<int>(OK);
   });

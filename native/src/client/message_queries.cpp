@@ -98,10 +98,6 @@ struct QueryAnswers {
 
 }  // namespace
 
-int64_t queryMinOffset(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs) {
-  return queueQuery(client, mq, request_code::kGetMinOffset, "GET_MIN_OFFSET", "offset", timeoutMs);
-}
-
 int64_t queryEarliestMsgStoreTime(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs) {
   return queueQuery(client, mq, request_code::kGetEarliestMsgStoreTime, "GET_EARLIEST_MSG_STORETIME", "timestamp",
                     timeoutMs);

@@ -19,9 +19,7 @@ namespace rmq {
 // when nothing matched.
 constexpr int kNoMessageResponseCode = 208;
 
-// GET_MIN_OFFSET: the oldest offset a queue still holds.
-int64_t queryMinOffset(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs);
-// GET_EARLIEST_MSG_STORETIME: the store time of that oldest message (-1
+// GET_EARLIEST_MSG_STORETIME: the store time of a queue's oldest message (-1
 // when the queue holds none).
 int64_t queryEarliestMsgStoreTime(ClientInstance& client, const MessageQueue& mq, int64_t timeoutMs);
 

@@ -17,7 +17,9 @@
 # bin/python* are small host scripts that do exactly that, with qemu's -0
 # keeping the script's path as argv[0]: Python then finds the venv's
 # pyvenv.cfg, and sys.executable is the script, so the subprocesses the smoke
-# test and pip start (python -m rocketmq offsets) run emulated too.
+# test and pip start (python -m rocketmq offsets) run emulated too. (Any
+# other arm64 program started from inside would need binfmt_misc; the test
+# starts none.)
 #
 # cffi's aarch64 wheels are downloaded on the host; the install inside uses
 # --no-index and the root filesystem's own pip (Debian's pip wheel, which

@@ -47,7 +47,7 @@ _POLL_SLICE_MS = 200
 class PolledMessage(DetachedMessage):
     """A message ``poll`` returned: a :class:`DetachedMessage` that also knows its ``queue``."""
 
-    __slots__ = ("queue",)
+    __slots__ = {"queue": "The :class:`~rocketmq.pull_consumer.MessageQueue` it was polled from."}
 
     def __init__(self, source: ReceivedMessage, queue: MessageQueue) -> None:
         super().__init__(source)

@@ -48,18 +48,22 @@ class AsyncLitePullConsumer:
         self._closed = False
 
     def subscribe(self, topic: StrOrBytes, expression: StrOrBytes = "*") -> None:
+        """As :meth:`LitePullConsumer.subscribe <rocketmq.lite_pull_consumer.LitePullConsumer.subscribe>`."""
         self.consumer.subscribe(topic, expression)
 
     def assign(self, queues: Iterable[MessageQueue]) -> None:
+        """As :meth:`LitePullConsumer.assign <rocketmq.lite_pull_consumer.LitePullConsumer.assign>`."""
         self.consumer.assign(queues)
 
     async def _in_executor(self, call: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, call, *args)
 
     async def start(self) -> None:
+        """Start the wrapped consumer (in the loop's executor)."""
         await self._in_executor(self.consumer.start)
 
     async def shutdown(self) -> None:
+        """Commit (with auto-commit) and stop the wrapped consumer; ``async for`` ends."""
         self._closed = True
         await self._in_executor(self.consumer.shutdown)
 
@@ -89,9 +93,12 @@ class AsyncLitePullConsumer:
             self._ready.extend(future.result())
 
     async def commit(self) -> None:
+        """Store the offsets past everything ``poll`` returned (in the loop's executor)."""
         await self._in_executor(self.consumer.commit)
 
     async def seek(self, queue: MessageQueue, offset: int) -> None:
+        """As :meth:`LitePullConsumer.seek <rocketmq.lite_pull_consumer.LitePullConsumer.seek>`
+        (in the loop's executor)."""
         await self._in_executor(self.consumer.seek, queue, offset)
 
     def __aiter__(self) -> "AsyncLitePullConsumer":

@@ -78,12 +78,12 @@ class MessageLookups:
             admin.shutdown()
 
     def view_message(self, msg_id: StrOrBytes, topic: Optional[StrOrBytes] = None) -> DetachedMessage:
-        """One stored message by id; see ``AdminClient.view_message``."""
+        """One stored message by id; see :meth:`rocketmq.admin.AdminClient.view_message`."""
         return self._lookup_admin().view_message(msg_id, topic)
 
     def query_message(self, topic: StrOrBytes, key: StrOrBytes, begin_ms: int, end_ms: int,
                       max_num: int = 32) -> List[DetachedMessage]:
-        """Stored messages by key and time range; see ``AdminClient.query_message``."""
+        """Stored messages by key and time range; see :meth:`rocketmq.admin.AdminClient.query_message`."""
         return self._lookup_admin().query_message(topic, key, begin_ms, end_ms, max_num)
 
     def min_offset(self, queue: MessageQueue) -> int:

@@ -82,10 +82,15 @@ class ConsumeMessageDirectlyResult(NamedTuple):
     (it raised), ``CR_RETURN_NULL``, ``CR_COMMIT`` or ``CR_ROLLBACK``.
     """
 
+    #: The listener's answer, as a CMResult name (see above).
     consume_result: str
+    #: Whether the consumer is orderly.
     order: bool
+    #: Whether an orderly consumer commits by itself (always true for a concurrent one).
     auto_commit: bool
+    #: The consumer's explanation, e.g. the exception the listener raised; None without one.
     remark: Optional[str]
+    #: How long the listener took, in milliseconds.
     spent_time_ms: int
 
 
@@ -348,10 +353,12 @@ class AdminClient:
     def view_message(self, msg_id: StrOrBytes, topic: Optional[StrOrBytes] = None) -> DetachedMessage:
         """One stored message by id, as Java's ``viewMessage(topic, msgId)``.
 
-        The broker's offset id (``offset_msg_id`` of a send result) is read
-        from the broker it names; with ``topic``, the id a producer gave
-        (``msg_id``, the UNIQ_KEY) is found by unique key among the topic's
-        brokers. Malformed ids raise ValueError, unknown ones MessageNotFound.
+        The broker's offset id (the ``offsetMsgId`` that ``rocketmq send --json``
+        prints, or Java's ``SendResult.getOffsetMsgId()``) is read from the
+        broker it names; with ``topic``, the id a producer gave (``msg_id`` of
+        a :class:`~rocketmq.client.SendResult`, the UNIQ_KEY) is found by
+        unique key among the topic's brokers. Malformed ids raise ValueError,
+        unknown ones :class:`MessageNotFound`.
         """
         c_id = message_id_argument(msg_id)
         c_topic = ffi.NULL if topic is None else c_string(topic, "topic")

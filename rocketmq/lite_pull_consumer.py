@@ -47,7 +47,7 @@ _POLL_SLICE_MS = 200
 class PolledMessage(DetachedMessage):
     """A message ``poll`` returned: a :class:`DetachedMessage` that also knows its ``queue``."""
 
-    __slots__ = ("queue",)
+    __slots__ = {"queue": "The :class:`~rocketmq.pull_consumer.MessageQueue` it was polled from."}
 
     def __init__(self, source: ReceivedMessage, queue: MessageQueue) -> None:
         super().__init__(source)
@@ -133,6 +133,7 @@ class LitePullConsumer(ConnectionSettings):
     # Name servers, credentials, TLS and route refresh: see ConnectionSettings.
 
     def set_instance_name(self, name: StrOrBytes) -> None:
+        """The instance name, part of the client id brokers and consoles show (before start)."""
         ffi_check(lib.SetLitePullConsumerInstanceName(self._handle, c_string(name, "name")))
 
     def set_consume_from_where(self, where: ConsumeFromWhere, timestamp_ms: Optional[int] = None) -> None:
@@ -180,6 +181,7 @@ class LitePullConsumer(ConnectionSettings):
     # ----- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
+        """Connect and start pulling in the background; ``with consumer:`` calls it."""
         ffi_check(lib.StartLitePullConsumer(self._handle))
         self._client.mark_started()
 
@@ -243,6 +245,7 @@ class LitePullConsumer(ConnectionSettings):
         ffi_check(lib.LitePullConsumerPause(self._handle, array, size))
 
     def resume(self, queues: Iterable[MessageQueue]) -> None:
+        """Pull and poll these paused queues again."""
         array, size = _c_queues(queues, "queues")
         ffi_check(lib.LitePullConsumerResume(self._handle, array, size))
 

@@ -336,11 +336,24 @@ class DetachedMessage:
     return types as :class:`ReceivedMessage`, readable at any time and from
     any thread (what ``rocketmq.aio`` hands to coroutines)."""
 
-    __slots__ = (
-        "topic", "tags", "keys", "body", "id", "delay_time_level", "queue_id", "reconsume_times",
-        "store_size", "born_timestamp", "store_timestamp", "queue_offset", "commit_log_offset",
-        "prepared_transaction_offset", "_properties",
-    )
+    # A mapping so that each attribute carries its description (autodoc shows it).
+    __slots__ = {
+        "topic": "The topic (a retried message reports its original topic).",
+        "tags": "The tag, as bytes.",
+        "keys": "The keys, as bytes.",
+        "body": "The body, as bytes.",
+        "id": "The message id (the producer's unique key when it set one).",
+        "delay_time_level": "The delay level it was sent with.",
+        "queue_id": "The queue it was stored in.",
+        "reconsume_times": "How many times it was delivered again after a failed consumption.",
+        "store_size": "Its size in the broker's commit log.",
+        "born_timestamp": "When the producer sent it, in milliseconds since the epoch.",
+        "store_timestamp": "When the broker stored it, in milliseconds since the epoch.",
+        "queue_offset": "Its offset in its queue.",
+        "commit_log_offset": "Its offset in the broker's commit log.",
+        "prepared_transaction_offset": "The commit log offset of its half message (transactional messages).",
+        "_properties": "Every property, decoded (see ``properties``).",
+    }
 
     def __init__(self, source: ReceivedMessage) -> None:
         self.topic: str = source.topic

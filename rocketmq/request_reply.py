@@ -15,7 +15,8 @@ from .message import DetachedMessage, Message, ReceivedMessage
 
 __all__ = ["create_reply", "is_request", "REPLY_TOPIC_SUFFIX"]
 
-# MixAll.REPLY_TOPIC_POSTFIX: replies go to "<cluster>_REPLY_TOPIC".
+# MixAll.REPLY_TOPIC_POSTFIX.
+#: Replies go to the topic ``<cluster>_REPLY_TOPIC`` of the cluster that stored the request.
 REPLY_TOPIC_SUFFIX = "REPLY_TOPIC"
 # MixAll.REPLY_MESSAGE_FLAG, the MSG_TYPE of a reply message.
 REPLY_MESSAGE_FLAG = "reply"

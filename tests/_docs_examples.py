@@ -11,12 +11,13 @@ purpose; a ``{code-block} python`` without that class is an error.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -31,6 +32,18 @@ OPTIONAL_IMPORTS = {"opentelemetry.sdk": "opentelemetry-sdk is not installed (pi
 
 _PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```", flags=re.S | re.M)
 _PYTHON_DIRECTIVE = re.compile(r"^```\{code-block\} python\n(.*?)^```", flags=re.S | re.M)
+
+
+@contextlib.contextmanager
+def property_filtering(cluster: Any) -> Iterator[None]:
+    """The SQL92 examples need brokers with enablePropertyFilter; other tests expect it off."""
+    for node in cluster.nodes:
+        node.enable_property_filter = True
+    try:
+        yield
+    finally:
+        for node in cluster.nodes:
+            node.enable_property_filter = False
 
 
 def python_blocks(path: Path) -> List[str]:
@@ -58,6 +71,12 @@ def _installed(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:  # its parent package is missing
         return False
+
+
+def run_example_on(block: str, cluster: Any, tmp_path: Path) -> None:
+    """Run one example against the embedded ``cluster``, with property filtering on for it."""
+    with property_filtering(cluster):
+        run_example(block, cluster.namesrv_addr, tmp_path)
 
 
 def run_example(block: str, namesrv_addr: str, tmp_path: Path) -> None:

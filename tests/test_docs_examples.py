@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from _docs_examples import REPO, example_params, run_example
+from _docs_examples import REPO, example_params, run_example_on
 from _helpers import unique_name
 
 README = REPO / "README.md"
@@ -23,19 +23,9 @@ def test_readme_has_examples_for_the_modern_api():
         assert needle in text, needle
 
 
-@pytest.fixture
-def property_filtering(rocketmq_cluster):
-    """The SQL92 example needs brokers with enablePropertyFilter; other tests expect it off."""
-    for node in rocketmq_cluster.nodes:
-        node.enable_property_filter = True
-    yield
-    for node in rocketmq_cluster.nodes:
-        node.enable_property_filter = False
-
-
 @pytest.mark.parametrize("block", readme_python_blocks())
-def test_readme_example_runs(block, rocketmq_cluster, property_filtering, tmp_path):
-    run_example(block, rocketmq_cluster.namesrv_addr, tmp_path)
+def test_readme_example_runs(block, rocketmq_cluster, tmp_path):
+    run_example_on(block, rocketmq_cluster, tmp_path)
 
 
 def test_typed_example_program_runs(rocketmq_cluster, tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _docs_examples import DOCS, example_params, python_blocks, run_example, unmarked_directive_blocks
+from _docs_examples import DOCS, example_params, python_blocks, run_example_on, unmarked_directive_blocks
 
 PAGES = sorted(DOCS.glob("**/*.md"))
 
@@ -22,4 +22,4 @@ def test_examples_that_do_not_run_are_marked(page):
 
 @pytest.mark.parametrize("block", example_params(PAGES))
 def test_docs_example_runs(block, rocketmq_cluster, tmp_path):
-    run_example(block, rocketmq_cluster.namesrv_addr, tmp_path)
+    run_example_on(block, rocketmq_cluster, tmp_path)

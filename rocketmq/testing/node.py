@@ -108,6 +108,7 @@ class BrokerNode:
 
     @property
     def slave_read_enable(self) -> bool:
+        """Whether pull answers send slow consumers to a slave (slaveReadEnable); settable while running."""
         return self.config.slave_read_enable
 
     @slave_read_enable.setter
@@ -116,6 +117,7 @@ class BrokerNode:
 
     @property
     def enable_property_filter(self) -> bool:
+        """Whether SQL92 subscriptions are accepted (enablePropertyFilter); settable while running."""
         return self.config.enable_property_filter
 
     @enable_property_filter.setter

@@ -8,7 +8,7 @@ import shutil
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from . import services, timers
+from . import sent_properties, services, timers
 from .client_check import check_client_config
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
@@ -279,6 +279,7 @@ class Broker:
         header_props = string_to_properties(fields.get("properties"))
         # SendMessageProcessor: every stored message names the cluster (a responder replies through it).
         header_props[Prop.CLUSTER] = self.config.cluster_name
+        sent_properties.add_send_context(header_props, self.config.version)
         if cmd.code == RequestCode.SEND_BATCH_MESSAGE:
             try:
                 entries = decode_batch(cmd.body)
@@ -307,6 +308,8 @@ class Broker:
             born = header_int(fields, "bornTimestamp")
             msg = StoredMessage(topic, body, props, queue_id, flag, sysflag, born, conn.peer, self.store_host,
                                 reconsume_times)
+            if cmd.code != RequestCode.SEND_BATCH_MESSAGE:
+                sent_properties.drop_wait_of_single(msg, self.config.version)
             if props.get(Prop.TRAN_MSG) == "true" and cmd.code != RequestCode.SEND_BATCH_MESSAGE:
                 # TransactionalMessageBridge.parseHalfMessageInner
                 msg.properties[Prop.REAL_TOPIC] = msg.topic

@@ -1,0 +1,67 @@
+"""What a consumer reads of the properties the broker stored, as it reads them
+from 4.9.8 and 5.3.1 brokers (the embedded broker plays both)."""
+
+from __future__ import annotations
+
+import time
+from typing import Dict, List
+
+import pytest
+from _helpers import started_producer, unique_name
+
+from rocketmq.client import Message, PullConsumer, PullStatus
+from rocketmq.message import DetachedMessage
+
+
+def _pull_everything(namesrv_addr: str, topic: str, count: int,
+                     timeout: float = 20.0) -> List[DetachedMessage]:
+    consumer = PullConsumer(unique_name("GID_props"))
+    consumer.set_name_server_address(namesrv_addr)
+    consumer.start()
+    try:
+        offsets: Dict[int, int] = {}
+        found: List[DetachedMessage] = []
+        deadline = time.monotonic() + timeout
+        while len(found) < count and time.monotonic() < deadline:
+            for queue in consumer.fetch_queues(topic):
+                result = consumer.pull(queue, "*", offsets.get(queue.queue_id, 0), max_nums=32)
+                if result.status == PullStatus.FOUND:
+                    found.extend(result.messages)
+                    offsets[queue.queue_id] = result.next_begin_offset
+            time.sleep(0.05)
+        return found
+    finally:
+        consumer.shutdown()
+
+
+def test_a_delayed_message_is_delivered_with_its_delay_level(rocketmq_cluster):  # type: ignore[no-untyped-def]
+    topic = unique_name("DelayedLevel")
+    producer = started_producer(rocketmq_cluster.namesrv_addr)
+    try:
+        producer.send_sync(Message(topic, "later", delay_time_level=2))
+        producer.send_sync(Message(topic, "now"))
+    finally:
+        producer.shutdown()
+    by_body = {m.body: m for m in _pull_everything(rocketmq_cluster.namesrv_addr, topic, 2)}
+    assert by_body[b"later"].delay_time_level == 2
+    assert by_body[b"now"].delay_time_level == 0
+    # A 4.9.8 broker leaves WAIT out of a single message, except where it encodes the properties again.
+    assert "WAIT" not in by_body[b"now"].properties
+    assert by_body[b"later"].properties["WAIT"] == "true"
+
+
+@pytest.mark.parametrize("version, region", [("4.9.8", None), ("5.3.1", "DefaultRegion")])
+def test_each_version_stores_what_its_send_processor_adds(rocketmq_cluster_factory, version, region):  # type: ignore[no-untyped-def]
+    cluster = rocketmq_cluster_factory(version=version)
+    topic = unique_name("Stored")
+    producer = started_producer(cluster.namesrv_addr)
+    try:
+        producer.send_sync(Message(topic, "single"))
+        producer.send_batch([Message(topic, "batched")])
+    finally:
+        producer.shutdown()
+    for message in _pull_everything(cluster.namesrv_addr, topic, 2):
+        assert message.properties.get("MSG_REGION") == region
+        assert message.properties.get("TRACE_ON") == ("true" if region else None)
+        kept_wait = version == "5.3.1" or message.body == b"batched"
+        assert message.properties.get("WAIT") == ("true" if kept_wait else None), message.body

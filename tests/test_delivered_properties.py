@@ -9,8 +9,10 @@ from typing import Dict, List
 import pytest
 from _helpers import started_producer, unique_name
 
+from rocketmq import LitePullConsumer
 from rocketmq.client import Message, PullConsumer, PullStatus
 from rocketmq.message import DetachedMessage
+from rocketmq.pull_consumer import MessageQueue
 
 
 def _pull_everything(namesrv_addr: str, topic: str, count: int,
@@ -65,3 +67,21 @@ def test_each_version_stores_what_its_send_processor_adds(rocketmq_cluster_facto
         assert message.properties.get("TRACE_ON") == ("true" if region else None)
         kept_wait = version == "5.3.1" or message.body == b"batched"
         assert message.properties.get("WAIT") == ("true" if kept_wait else None), message.body
+
+
+@pytest.mark.parametrize("version, empty_queue", [("4.9.8", 0), ("5.3.1", -1)])
+def test_committed_reads_an_empty_queue_as_each_version_answers(  # type: ignore[no-untyped-def]
+        rocketmq_cluster_factory, version, empty_queue):
+    cluster = rocketmq_cluster_factory(version=version, queues=2)
+    topic = unique_name("Uncommitted")
+    producer = started_producer(cluster.namesrv_addr)
+    try:
+        producer.send_orderly(Message(topic, "first"), lambda count, message, arg: 0, None)
+    finally:
+        producer.shutdown()
+    consumer = LitePullConsumer(unique_name("GID_uncommitted"))
+    consumer.set_name_server_address(cluster.namesrv_addr)
+    queues = [MessageQueue(topic, "broker-a", queue_id) for queue_id in (0, 1)]
+    consumer.assign(queues)
+    with consumer:
+        assert [consumer.committed(queue) for queue in queues] == [0, empty_queue]

@@ -8,7 +8,7 @@ import shutil
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from . import sent_properties, services, timers
+from . import sent_properties, services, timers, unknown_offsets
 from .client_check import check_client_config
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
@@ -577,11 +577,11 @@ class Broker:
         offset = self.store.consumer_offsets.get(key, -1)
         if offset >= 0:
             return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
-        # ConsumerManageProcessor: a queue whose head is still there starts a new group at 0.
-        if self.store.min_offset(key[1], key[2]) <= 0:
-            return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": "0"})
-        return cmd.make_response(ResponseCode.QUERY_NOT_FOUND,
-                                 "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first")
+        topic, queue_id = key[1], key[2]
+        code, remark, start = unknown_offsets.answer_for_uncommitted(
+            self.config.version, f,
+            self.store.min_offset(topic, queue_id), self.store.max_offset(topic, queue_id))
+        return cmd.make_response(code, remark, None if start is None else {"offset": str(start)})
 
     async def update_consumer_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         f = cmd.ext_fields

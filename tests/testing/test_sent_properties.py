@@ -62,3 +62,26 @@ def test_531_keeps_wait_and_adds_region_and_trace_switch(cluster_531):
     for message in cluster_531.messages("Batched"):
         assert {name: message.properties.get(name) for name in ("WAIT", *ADDED_BY_5X)} == dict(
             WAIT="true", **ADDED_BY_5X)
+
+
+def _query_offset(broker: RemotingClient, topic: str, queue_id: int, **extra: str):  # type: ignore[no-untyped-def]
+    fields = {"consumerGroup": "NewGroup", "topic": topic, "queueId": str(queue_id), **extra}
+    return broker.request(RequestCode.QUERY_CONSUMER_OFFSET, fields)
+
+
+def test_an_uncommitted_empty_queue_starts_at_zero_on_498_and_is_not_found_on_531(
+        cluster, broker, cluster_531):
+    assert send_v2(broker, "Offsets", b"x", queue_id=0).code == ResponseCode.SUCCESS
+    for queue_id in (0, 1):  # a queue with its head in memory, and an empty one
+        answer = _query_offset(broker, "Offsets", queue_id)
+        assert (answer.code, answer.ext_fields.get("offset")) == (ResponseCode.SUCCESS, "0")
+    with RemotingClient(cluster_531.broker_addr) as broker_531:
+        assert send_v2(broker_531, "Offsets", b"x", queue_id=0).code == ResponseCode.SUCCESS
+        answer = _query_offset(broker_531, "Offsets", 0)
+        assert (answer.code, answer.ext_fields.get("offset")) == (ResponseCode.SUCCESS, "0")
+        empty = _query_offset(broker_531, "Offsets", 1)
+        assert empty.code == ResponseCode.QUERY_NOT_FOUND
+        assert empty.remark == "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first"
+        refused = _query_offset(broker_531, "Offsets", 0, setZeroIfNotFound="false")
+        assert refused.code == ResponseCode.QUERY_NOT_FOUND
+        assert refused.remark == "Not found, do not set to zero, maybe this group boot first"

@@ -85,3 +85,22 @@ def test_committed_reads_an_empty_queue_as_each_version_answers(  # type: ignore
     consumer.assign(queues)
     with consumer:
         assert [consumer.committed(queue) for queue in queues] == [0, empty_queue]
+
+
+@pytest.mark.parametrize("version, after_last", [("4.9.8", 2), ("5.3.1", 3)])
+def test_search_offset_after_the_last_message_as_each_version_answers(  # type: ignore[no-untyped-def]
+        rocketmq_cluster_factory, version, after_last):
+    cluster = rocketmq_cluster_factory(version=version, queues=1)
+    topic = unique_name("Searched")
+    producer = started_producer(cluster.namesrv_addr)
+    try:
+        for index in range(3):
+            producer.send_sync(Message(topic, f"m{index}"))
+        queue = MessageQueue(topic, "broker-a", 0)
+        stored = cluster.messages(topic)
+        assert producer.search_offset(queue, 0) == 0
+        assert producer.search_offset(queue, stored[1].store_timestamp) in (0, 1)  # first stored at that time
+        # 4.9.8 stops at the last message; 5.3.1 answers where the next one will go.
+        assert producer.search_offset(queue, stored[-1].store_timestamp + 60_000) == after_last
+    finally:
+        producer.shutdown()

@@ -8,7 +8,7 @@ import shutil
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from . import sent_properties, services, timers, unknown_offsets
+from . import offset_search, sent_properties, services, timers, unknown_offsets
 from .client_check import check_client_config
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
@@ -432,7 +432,8 @@ class Broker:
             if timestamp == -1:
                 target = self.store.max_offset(topic, queue_id)
             else:
-                target = self.store.offset_by_time(topic, queue_id, timestamp)
+                target = offset_search.offset_by_time(self.store, self.config.version, topic, queue_id,
+                                                      timestamp)
             current = self.store.consumer_offsets.get((group, topic, queue_id), -1)
             offsets[queue_id] = target if is_force or current < 0 or target < current else current
         body = self._offset_table_body(topic, offsets, for_c)
@@ -603,7 +604,8 @@ class Broker:
     async def search_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         f = cmd.ext_fields
         topic, queue_id = f.get("topic", ""), header_int(f, "queueId")
-        offset = self.store.offset_by_time(topic, queue_id, header_int(f, "timestamp"))
+        offset = offset_search.offset_by_time(self.store, self.config.version, topic, queue_id,
+                                              header_int(f, "timestamp"))
         return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
 
     async def get_consumer_list(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:

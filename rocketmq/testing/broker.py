@@ -8,7 +8,7 @@ import shutil
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from . import services, timers
+from . import offset_search, sent_properties, services, timers, unknown_offsets
 from .client_check import check_client_config
 from .clients import ClientChannel, ClientRegistry
 from .codes import (
@@ -279,6 +279,7 @@ class Broker:
         header_props = string_to_properties(fields.get("properties"))
         # SendMessageProcessor: every stored message names the cluster (a responder replies through it).
         header_props[Prop.CLUSTER] = self.config.cluster_name
+        sent_properties.add_send_context(header_props, self.config.version)
         if cmd.code == RequestCode.SEND_BATCH_MESSAGE:
             try:
                 entries = decode_batch(cmd.body)
@@ -307,6 +308,8 @@ class Broker:
             born = header_int(fields, "bornTimestamp")
             msg = StoredMessage(topic, body, props, queue_id, flag, sysflag, born, conn.peer, self.store_host,
                                 reconsume_times)
+            if cmd.code != RequestCode.SEND_BATCH_MESSAGE:
+                sent_properties.drop_wait_of_single(msg, self.config.version)
             if props.get(Prop.TRAN_MSG) == "true" and cmd.code != RequestCode.SEND_BATCH_MESSAGE:
                 # TransactionalMessageBridge.parseHalfMessageInner
                 msg.properties[Prop.REAL_TOPIC] = msg.topic
@@ -429,7 +432,8 @@ class Broker:
             if timestamp == -1:
                 target = self.store.max_offset(topic, queue_id)
             else:
-                target = self.store.offset_by_time(topic, queue_id, timestamp)
+                target = offset_search.offset_by_time(self.store, self.config.version, topic, queue_id,
+                                                      timestamp)
             current = self.store.consumer_offsets.get((group, topic, queue_id), -1)
             offsets[queue_id] = target if is_force or current < 0 or target < current else current
         body = self._offset_table_body(topic, offsets, for_c)
@@ -574,11 +578,11 @@ class Broker:
         offset = self.store.consumer_offsets.get(key, -1)
         if offset >= 0:
             return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
-        # ConsumerManageProcessor: a queue whose head is still there starts a new group at 0.
-        if self.store.min_offset(key[1], key[2]) <= 0:
-            return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": "0"})
-        return cmd.make_response(ResponseCode.QUERY_NOT_FOUND,
-                                 "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first")
+        topic, queue_id = key[1], key[2]
+        code, remark, start = unknown_offsets.answer_for_uncommitted(
+            self.config.version, f,
+            self.store.min_offset(topic, queue_id), self.store.max_offset(topic, queue_id))
+        return cmd.make_response(code, remark, None if start is None else {"offset": str(start)})
 
     async def update_consumer_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         f = cmd.ext_fields
@@ -600,7 +604,8 @@ class Broker:
     async def search_offset(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:
         f = cmd.ext_fields
         topic, queue_id = f.get("topic", ""), header_int(f, "queueId")
-        offset = self.store.offset_by_time(topic, queue_id, header_int(f, "timestamp"))
+        offset = offset_search.offset_by_time(self.store, self.config.version, topic, queue_id,
+                                              header_int(f, "timestamp"))
         return cmd.make_response(ResponseCode.SUCCESS, None, {"offset": str(offset)})
 
     async def get_consumer_list(self, conn: Connection, cmd: RemotingCommand) -> RemotingCommand:

@@ -27,8 +27,9 @@ def deliver_due_delayed(broker: "Broker", now_ms: int) -> int:
         delay_ms = seconds * 1000 * broker.config.delay_scale
         while position < len(queue) and queue[position].store_timestamp + delay_ms <= now_ms:
             source = queue[position]
+            # messageTimeUp encodes the properties before it clears DELAY from
+            # the map, so the delivered message still says its delay level.
             msg = source.copy()
-            msg.properties.pop(Prop.DELAY, None)
             msg.topic = source.properties.get(Prop.REAL_TOPIC, source.topic)
             msg.queue_id = int(source.properties.get(Prop.REAL_QID, "0"))
             broker.store.append(msg)

@@ -110,8 +110,7 @@ def _rocketmq_on_send_success(result: Any, msg: Any, user_data: Any) -> None:
     send = forget_async_send(user_data)
     if send is None:
         return
-    send.counters.async_ended()
-    send.counters.succeeded(send.started_ns, 1, send.message)
+    send.counters.async_succeeded(send.started_ns, send.message)
     if _lifecycle.exiting():
         return
     send_result = send_result_from_c(result)
@@ -129,8 +128,7 @@ def _rocketmq_on_send_exception(error: Any, msg: Any, user_data: Any) -> None:
     send = forget_async_send(user_data)
     if send is None:
         return
-    send.counters.async_ended()
-    send.counters.failed(1, send.message, send.started_ns)
+    send.counters.async_failed(send.started_ns, send.message)
     if _lifecycle.exiting():
         return
     text = ffi.string(error.msg).decode("utf-8", "replace")

@@ -116,9 +116,23 @@ class ProducerCounters:
         with self._lock:
             self._in_flight += 1
 
-    def async_ended(self) -> None:
+    # An asynchronous send's end and its outcome, counted under one lock: the
+    # completion of every async send comes through one of these.
+
+    def async_succeeded(self, started_ns: int, message: Any = None) -> None:
+        elapsed_ns = self.latencies.add(started_ns)
         with self._lock:
             self._in_flight -= 1
+            self._sent += 1
+        if self.observer is not None:
+            self.observer.send_finished(message, 1, elapsed_ns, True)
+
+    def async_failed(self, started_ns: int, message: Any = None) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._failed += 1
+        if self.observer is not None:
+            self.observer.send_finished(message, 1, time.perf_counter_ns() - started_ns, False)
 
     def snapshot(self) -> ProducerStats:
         with self._lock:

@@ -48,13 +48,23 @@ for _public in (SendStatus, TransactionStatus, ConsumeStatus):
     _public.__module__ = _PUBLIC_MODULE
 
 
+# Every send makes a SendResult: a dict lookup and tuple.__new__ spare it the
+# enum's and the namedtuple's Python-level constructors.
+_SEND_STATUSES = {status.value: status for status in SendStatus}
+_new_tuple = tuple.__new__
+
+
 def send_result_from_c(c_result: Any) -> SendResult:
     """Copy a ``CSendResult`` into the Python namedtuple."""
-    return SendResult(
-        SendStatus(c_result.sendStatus),
+    value = c_result.sendStatus
+    status = _SEND_STATUSES.get(value)
+    if status is None:
+        status = SendStatus(value)  # raises ValueError, as an unknown status always did
+    return _new_tuple(SendResult, (
+        status,
         ffi.string(c_result.msgId).decode("utf-8", "replace"),
         c_result.offset,
-    )
+    ))
 
 
 def as_status(value: object, status_type: Type[_Status]) -> Optional[_Status]:

@@ -127,6 +127,19 @@ def test_send_async_refused_at_once_raises(rocketmq_namesrv_addr):
     assert producer.stats().in_flight == 0
 
 
+def test_send_async_of_a_closed_message_raises_and_leaves_nothing_in_flight(rocketmq_namesrv_addr):
+    producer = started_producer(rocketmq_namesrv_addr)
+    try:
+        message = Message(unique_name("TopicClosed"), "gone")
+        message.close()
+        with pytest.raises(ValueError, match="closed"):
+            producer.send_async(message)
+        stats = producer.stats()
+    finally:
+        producer.shutdown()
+    assert (stats.sent, stats.failed, stats.in_flight) == (0, 0, 0)
+
+
 def test_producer_stats_count_and_time_sends(rocketmq_namesrv_addr):
     topic = unique_name("TopicStats")
     producer = started_producer(rocketmq_namesrv_addr)

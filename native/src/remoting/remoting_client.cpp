@@ -184,7 +184,7 @@ struct Pending {
 // Held through shared_ptr so that a shutdown() issued from the callback
 // thread can leave that thread to finish on its own.
 struct Core {
-  std::mutex mutex;  // guards connections, pending, handlers, hook, stopping, tls
+  std::mutex mutex;  // guards connections, handlers, hook, stopping, tls
   std::map<std::string, std::shared_ptr<Connection>> connections;
   // Connections established or lost per address: what a peer said about
   // itself on an older connection may no longer hold (it may have been
@@ -192,9 +192,15 @@ struct Core {
   std::map<std::string, uint64_t> connectionChanges;
   TlsOptions tlsOptions;
   std::shared_ptr<TlsContext> tlsContext;  // made on the first TLS connection
+  // The request table has a lock of its own: callers register a request
+  // and the I/O thread takes its answer out once per request, and neither
+  // should wait for the other's connection or handler look-ups.
+  std::mutex pendingMutex;  // guards pending
   std::unordered_map<int32_t, std::shared_ptr<Pending>> pending;
   std::map<int32_t, RequestHandler> handlers;
   RequestHook hook;
+  // Lets every request skip the lock while no hook is set (the usual case).
+  std::atomic<bool> hookSet{false};
   bool started = false;
   std::atomic<bool> stopping{false};
   int wakeFd = -1;
@@ -294,8 +300,13 @@ struct Core {
     p->done.notify_all();
   }
 
+  void addPending(int32_t opaque, std::shared_ptr<Pending> p) {
+    std::lock_guard<std::mutex> lock(pendingMutex);
+    pending[opaque] = std::move(p);
+  }
+
   std::shared_ptr<Pending> takePending(int32_t opaque) {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<std::mutex> lock(pendingMutex);
     auto found = pending.find(opaque);
     if (found == pending.end()) return nullptr;
     auto p = found->second;
@@ -306,7 +317,7 @@ struct Core {
   void failPendingOf(const std::string& addr, ErrorKind kind, const std::string& why) {
     std::vector<std::shared_ptr<Pending>> failed;
     {
-      std::lock_guard<std::mutex> lock(mutex);
+      std::lock_guard<std::mutex> lock(pendingMutex);
       for (auto it = pending.begin(); it != pending.end();) {
         if (addr.empty() || it->second->addr == addr) {
           failed.push_back(it->second);
@@ -694,7 +705,7 @@ void expireDeadlines(Core& core) {
   auto now = Clock::now();
   std::vector<std::shared_ptr<Pending>> expired;
   {
-    std::lock_guard<std::mutex> lock(core.mutex);
+    std::lock_guard<std::mutex> lock(core.pendingMutex);
     for (auto it = core.pending.begin(); it != core.pending.end();) {
       // Sync waiters time out by themselves; only async ones need the loop.
       if (it->second->callback && it->second->deadline <= now) {
@@ -724,10 +735,13 @@ void ioLoop(std::shared_ptr<Core> core) {
     polled.clear();
     fds.push_back({core->wakeFd, POLLIN, 0});
     bool anyPending = false;
+    {
+      std::lock_guard<std::mutex> lock(core->pendingMutex);
+      anyPending = !core->pending.empty();
+    }
     std::vector<std::shared_ptr<Connection>> doomed;
     {
       std::lock_guard<std::mutex> lock(core->mutex);
-      anyPending = !core->pending.empty();
       for (auto& entry : core->connections) {
         auto& conn = entry.second;
         std::lock_guard<std::mutex> wlock(conn->writeMutex);
@@ -799,23 +813,30 @@ void ioLoop(std::shared_ptr<Core> core) {
   core->failPendingOf("", ErrorKind::kIllegalState, "remoting client is shut down");
 }
 
+void runTask(std::function<void()>& task) {
+  try {
+    task();
+  } catch (const std::exception& e) {
+    RMQ_LOG(kError, "callback task failed: " << e.what());
+  } catch (...) {
+    RMQ_LOG(kError, "callback task failed with an unknown exception");
+  }
+}
+
 void callbackLoop(std::shared_ptr<Core> core) {
+  // Everything queued is taken in one go: under load the I/O thread posts a
+  // response while the previous one runs, and taking them one lock round at
+  // a time would have both threads contend for the queue once per response.
+  std::deque<std::function<void()>> batch;
   while (true) {
-    std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(core->tasksMutex);
       core->tasksReady.wait(lock, [&] { return !core->tasks.empty() || core->tasksClosed; });
       if (core->tasks.empty()) return;  // closed and drained
-      task = std::move(core->tasks.front());
-      core->tasks.pop_front();
+      batch.swap(core->tasks);
     }
-    try {
-      task();
-    } catch (const std::exception& e) {
-      RMQ_LOG(kError, "callback task failed: " << e.what());
-    } catch (...) {
-      RMQ_LOG(kError, "callback task failed with an unknown exception");
-    }
+    for (auto& task : batch) runTask(task);
+    batch.clear();
   }
 }
 
@@ -869,12 +890,14 @@ void RemotingClient::setRequestHandler(int32_t code, RequestHandler handler) {
 
 void RemotingClient::setRequestHook(RequestHook hook) {
   std::lock_guard<std::mutex> lock(impl_->core->mutex);
+  impl_->core->hookSet = static_cast<bool>(hook);
   impl_->core->hook = std::move(hook);
 }
 
 namespace {
 
 void applyHook(Core& core, const std::string& addr, RemotingCommand& request) {
+  if (!core.hookSet) return;
   RequestHook hook;
   {
     std::lock_guard<std::mutex> lock(core.mutex);
@@ -904,29 +927,31 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
   pending->deadline = deadline;
   pending->sentMs = steadyNowMs();
   pending->conn = conn;
-  {
-    std::lock_guard<std::mutex> lock(core.mutex);
-    core.pending[request.opaque] = pending;
-  }
+  core.addPending(request.opaque, pending);
   try {
     core.send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
   } catch (...) {
     core.takePending(request.opaque);
     throw;
   }
+  bool answered = false;
   {
     std::unique_lock<std::mutex> lock(pending->mutex);
-    pending->done.wait_until(lock, deadline, [&] { return pending->finished; });
+    answered = pending->done.wait_until(lock, deadline, [&] { return pending->finished; });
   }
-  if (!core.takePending(request.opaque)) {
-    // Completed (or failed) by the I/O thread; wait for the hand-over.
+  // An answered request was already taken out of the table by the I/O
+  // thread: only a timed-out one needs the table lock to settle the race
+  // with an answer arriving just now.
+  if (!answered) {
+    if (core.takePending(request.opaque)) {
+      core.closeIfSilent(*pending, timeoutMs);
+      throw MQException(ErrorKind::kTimeout,
+                        "request " + std::to_string(request.code) + " to " + addr + " timed out after " +
+                            std::to_string(timeoutMs) + " ms");
+    }
+    // Completed (or failed) by the I/O thread just now; wait for the hand-over.
     std::unique_lock<std::mutex> lock(pending->mutex);
     pending->done.wait(lock, [&] { return pending->finished; });
-  } else {
-    core.closeIfSilent(*pending, timeoutMs);
-    throw MQException(ErrorKind::kTimeout,
-                      "request " + std::to_string(request.code) + " to " + addr + " timed out after " +
-                          std::to_string(timeoutMs) + " ms");
   }
   if (pending->error) std::rethrow_exception(pending->error);
   return std::move(pending->response);
@@ -935,33 +960,29 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
 void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
                                  ResponseCallback callback) {
   auto core = impl_->core;
+  // The callback moves into its request once, rather than being copied.
+  auto pending = std::make_shared<Pending>();
+  pending->callback = std::move(callback);
+  bool registered = false;
   try {
     requireStarted(*core);
     auto deadline = deadlineAfter(timeoutMs);
     applyHook(*core, addr, request);
     auto conn = core->connection(addr, deadline);
-    auto pending = std::make_shared<Pending>();
     pending->addr = addr;
     pending->deadline = deadline;
-    pending->callback = callback;
     pending->sentMs = steadyNowMs();
     pending->conn = conn;
-    {
-      std::lock_guard<std::mutex> lock(core->mutex);
-      core->pending[request.opaque] = pending;
-    }
-    try {
-      core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
-    } catch (...) {
-      auto mine = core->takePending(request.opaque);
-      if (mine) core->complete(mine, nullptr, std::current_exception());
-    }
+    core->addPending(request.opaque, pending);
+    registered = true;
+    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
   } catch (...) {
     // Errors before the request was registered still reach the callback,
-    // on the callback thread, so callers see one completion path.
-    auto pending = std::make_shared<Pending>();
-    pending->callback = std::move(callback);
-    core->complete(pending, nullptr, std::current_exception());
+    // on the callback thread, so callers see one completion path. A
+    // registered one fails here only if nobody else (the I/O thread, on a
+    // close) took it out of the table first.
+    std::shared_ptr<Pending> mine = registered ? core->takePending(request.opaque) : pending;
+    if (mine) core->complete(mine, nullptr, std::current_exception());
   }
 }
 

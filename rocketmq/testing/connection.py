@@ -10,10 +10,14 @@ from typing import Awaitable, Callable, Dict, List, Optional, Set, Tuple
 from .acl import AclDenied, AclValidator
 from .codes import FLAG_ONEWAY, ResponseCode
 from .remoting import ProtocolError, RemotingCommand, encode_frame, read_frame
+from .tasks import cancel_and_wait, within
 
 log = logging.getLogger("rocketmq.testing")
 
 _opaque_counter = itertools.count(1)
+
+# How long a stop waits for connections closed cleanly to end before dropping them.
+CLOSE_GRACE_SECONDS = 2.0
 
 
 class Connection:
@@ -58,7 +62,7 @@ class Connection:
         self._calls[opaque] = answer
         try:
             self.send(RemotingCommand(code, ext_fields, body, opaque=opaque))
-            return await asyncio.wait_for(answer, timeout)
+            return await within(answer, timeout)
         finally:
             self._calls.pop(opaque, None)
 
@@ -208,15 +212,22 @@ class RemotingServer:
                 conn.abort()
             else:
                 conn.close()
-        # Held long-polling requests would otherwise outlive the loop (or, killed, be answered).
-        for task in list(self._answers):
-            task.cancel()
         if self._awake is not None:
             self._awake.set()
-        if self._answers:
-            await asyncio.gather(*self._answers, return_exceptions=True)
+        # Held long-polling requests would otherwise outlive the loop (or, killed, be answered).
+        await cancel_and_wait(list(self._answers))
         if server is not None:
-            await server.wait_closed()
+            # From Python 3.12 on this also waits for every accepted connection to end, and a
+            # connection closed cleanly lingers while a peer that reads nothing leaves bytes unsent.
+            try:
+                await within(server.wait_closed(), CLOSE_GRACE_SECONDS)
+            except asyncio.TimeoutError:
+                for conn in list(self.connections):
+                    conn.abort()
+                try:
+                    await within(server.wait_closed(), CLOSE_GRACE_SECONDS)
+                except asyncio.TimeoutError:
+                    log.warning("%s: connections still open after the stop: %r", self.name, self.connections)
         await asyncio.sleep(0)
 
     def hang(self) -> None:

@@ -11,6 +11,7 @@ from .message_codec import StoredMessage
 from .registration import Registrar
 from .replication import CommitLogReplicator, SlaveSynchronizer
 from .store import MessageStore
+from .tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from .server import EmbeddedCluster
@@ -160,13 +161,7 @@ class BrokerNode:
             tasks.append(self._register_task)
         self._tasks = []
         self._register_task = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(tasks)
 
     async def stop_async(self) -> None:
         """A clean shutdown: unregister from the name servers, save and close the store."""

@@ -7,8 +7,12 @@ from typing import Dict, Optional
 
 from .codes import BROKER_VERSION
 from .remoting import ProtocolError, RemotingCommand, encode_frame, read_frame, split_address
+from .tasks import within
 
 _opaque = itertools.count(1)
+
+# How long a clean close waits for unwritten bytes to leave before the connection is dropped.
+CLOSE_GRACE_SECONDS = 2.0
 
 
 class OutboundClient:
@@ -69,14 +73,14 @@ class OutboundClient:
     async def request(self, code: int, ext_fields: Optional[Dict[str, str]] = None, body: bytes = b"",
                       timeout: float = 3.0) -> RemotingCommand:
         """Send a request and wait for its answer; raises OSError or asyncio.TimeoutError."""
-        writer = await asyncio.wait_for(self._connect(), timeout)
+        writer = await within(self._connect(), timeout)
         cmd = RemotingCommand(code, ext_fields, body, opaque=next(_opaque), language="JAVA",
                               version=BROKER_VERSION)
         waiter: "asyncio.Future[RemotingCommand]" = asyncio.get_event_loop().create_future()
         self._pending[cmd.opaque] = waiter
         try:
             writer.write(encode_frame(cmd))
-            return await asyncio.wait_for(waiter, timeout)
+            return await within(waiter, timeout)
         finally:
             self._pending.pop(cmd.opaque, None)
 
@@ -96,7 +100,10 @@ class OutboundClient:
         if writer is not None:
             self._lost(writer)
             try:
-                await writer.wait_closed()
+                await within(writer.wait_closed(), CLOSE_GRACE_SECONDS)
+            except asyncio.TimeoutError:
+                # The peer reads nothing (hung): what is unwritten is dropped, as a closing process's.
+                writer.transport.abort()
             except (ConnectionError, OSError):
                 pass
         if self._reader_task is not None:

@@ -15,6 +15,7 @@ from .message_codec import StoredMessage
 from .namesrv import BROKER_EXPIRY_SECONDS, SCAN_INTERVAL_SECONDS, NameServer
 from .node import BrokerNode, node_names
 from .store import MessageStore
+from .tasks import cancel_and_wait
 from .timers import DEFAULT_PRECISION_MS
 from .versions import DEFAULT_VERSION
 
@@ -202,13 +203,7 @@ class EmbeddedCluster:
     async def stop_async(self) -> None:
         """Stop what :meth:`start_async` started."""
         self._running = False
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._tasks)
         self._tasks = []
         # Slaves, then masters (each group at once), then the name server, which sees each unregister.
         await asyncio.gather(*(node.stop_async() for node in self.nodes if not node.is_master))

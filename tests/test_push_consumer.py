@@ -148,6 +148,34 @@ def test_restarted_consumer_resumes_from_its_committed_offset(rocketmq_namesrv_a
     assert sorted(second.bodies) == sorted(b"second-%d" % i for i in range(4))
 
 
+def test_shutdown_unregisters_the_group_from_every_broker(rocketmq_namesrv_addr, producer, rocketmq_cluster):
+    # MQClientInstance.unregisterConsumer: the broker hears UNREGISTER_CLIENT for the group before
+    # the connection goes, so the others rebalance at once rather than when the channel closes.
+    from rocketmq.testing.codes import RequestCode
+
+    topic, group = unique_name("UnregisterTopic"), unique_name("CID_unregister")
+    send(producer, topic, b"one")
+    collector = Collector()
+    consumer = start_consumer(rocketmq_namesrv_addr, group, topic, collector)
+    assert collector.wait_for(lambda c: c.count() >= 1)
+    broker = rocketmq_cluster.broker
+    handlers = broker._handlers
+    original = handlers[RequestCode.UNREGISTER_CLIENT]
+    heard = []
+
+    async def recording(conn, cmd):
+        heard.append(dict(cmd.ext_fields))
+        return await original(conn, cmd)
+
+    handlers[RequestCode.UNREGISTER_CLIENT] = recording
+    try:
+        consumer.shutdown()
+    finally:
+        handlers[RequestCode.UNREGISTER_CLIENT] = original
+    # Sync: the broker answered before shutdown() returned.
+    assert [h.get("consumerGroup") for h in heard].count(group) == 1, heard
+
+
 def test_reconsume_later_and_raising_callbacks_are_redelivered(rocketmq_namesrv_addr, producer):
     topic, group = unique_name("RetryTopic"), unique_name("CID_retry")
     attempts = collections.Counter()

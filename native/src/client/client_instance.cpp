@@ -283,8 +283,26 @@ void ClientInstance::registerConsumer(const std::string& group, std::function<Co
 }
 
 void ClientInstance::unregisterConsumer(const std::string& group) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  consumers_.erase(group);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    consumers_.erase(group);
+    if (!started_ || stopped_) return;
+  }
+  // MQClientInstance.unregisterConsumer: every broker hears of it at once,
+  // so the group rebalances without waiting for the channel to expire. Sync
+  // (as Java) so that the oneway offset commits sent before it on the same
+  // connections have been read by the broker when this returns; bounded per
+  // broker so a hung one cannot hold a shutdown.
+  for (const auto& addr : allBrokerAddresses(true)) {
+    RemotingCommand request = RemotingCommand::makeRequest(request_code::kUnregisterClient);
+    request.extFields["clientID"] = clientId_;
+    request.extFields["consumerGroup"] = group;
+    try {
+      remoting_.invokeSync(addr, request, kUnregisterTimeoutMs);
+    } catch (const std::exception& e) {
+      RMQ_LOG(kInfo, "unregister of consumer group " << group << " from " << addr << " failed: " << e.what());
+    }
+  }
 }
 
 std::string ClientInstance::heartbeatBody() const {

@@ -38,29 +38,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dist_dir=${WHEELS_DIST_DIR:-$here/dist}
 work_dir=${XDG_CACHE_HOME:-$HOME/.cache}/rocketmq-cffi/aarch64-qemu
 
-usage() { echo "usage: $0 [--workdir DIR]" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-    case $1 in
-        --workdir) [ $# -ge 2 ] || usage; work_dir=$2; shift 2 ;;
-        --workdir=*) work_dir=${1#--workdir=}; shift ;;
-        *) usage ;;
-    esac
-done
-
-die() { printf 'aarch64_qemu_test.sh: %s\n' "$*" >&2; exit 1; }
-log() { printf '==> %s\n' "$*"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-timings=()
-timed() {
-    # timed LABEL COMMAND...: run it, print it first, remember how long it took.
-    local label=$1 start
-    shift
-    log "$label: $*"
-    start=$(now)
-    "$@"
-    timings+=("$(printf '%-34s %7ss' "$label" "$(elapsed "$start")")")
-}
+# shellcheck source=foreign_test_lib.sh
+source "$here/foreign_test_lib.sh"
 
 wheel=$(find "$dist_dir" -maxdepth 1 -name 'rocketmq_cffi-*-cp38-abi3-*manylinux*_aarch64.whl' 2>/dev/null | sort | tail -n 1)
 [ -n "$wheel" ] || die "no aarch64 manylinux wheel in $dist_dir; run wheels/build_wheels.sh aarch64-gnu"

@@ -37,29 +37,9 @@ dist_dir=${WHEELS_DIST_DIR:-$here/dist}
 work_dir=${XDG_CACHE_HOME:-$HOME/.cache}/rocketmq-cffi/musl-python
 musl_loader=/lib/ld-musl-x86_64.so.1
 
-usage() { echo "usage: $0 [--workdir DIR]" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-    case $1 in
-        --workdir) [ $# -ge 2 ] || usage; work_dir=$2; shift 2 ;;
-        --workdir=*) work_dir=${1#--workdir=}; shift ;;
-        *) usage ;;
-    esac
-done
+# shellcheck source=foreign_test_lib.sh
+source "$here/foreign_test_lib.sh"
 
-die() { printf 'musl_python_test.sh: %s\n' "$*" >&2; exit 1; }
-log() { printf '==> %s\n' "$*"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-timings=()
-timed() {
-    # timed LABEL COMMAND...: run it, print it first, remember how long it took.
-    local label=$1 start
-    shift
-    log "$label: $*"
-    start=$(now)
-    "$@"
-    timings+=("$(printf '%-34s %7ss' "$label" "$(elapsed "$start")")")
-}
 quietly() {
     # quietly LOG COMMAND...: the command's output goes to LOG, shown only on failure.
     local log_file=$1

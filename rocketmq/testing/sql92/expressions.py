@@ -185,43 +185,37 @@ class Ordering(Expression):
         return "(%s %s %s)" % (self.left, self.symbol, self.right)
 
 
-class And(Expression):
+class _Logic(Expression):
+    """AND / OR in three-valued logic (LogicExpression): the right side is not
+    evaluated once the left decides, and unknown wins over the other value."""
+
     is_boolean = True
+    _DECIDES: bool  # False decides an AND, True an OR
+    _SYMBOL: str
 
     def __init__(self, left: Expression, right: Expression) -> None:
         self.left, self.right = left, right
 
     def evaluate(self, properties: Properties) -> Value:
         left = self.left.evaluate(properties)
-        if left is False:
-            return False
+        if left is self._DECIDES:
+            return left
         right = self.right.evaluate(properties)
-        if right is False:
-            return False
+        if right is self._DECIDES:
+            return right
         if left is None or right is None:
             return None
-        return True
+        return not self._DECIDES
 
     def __str__(self) -> str:
-        return "(%s && %s)" % (self.left, self.right)
+        return "(%s %s %s)" % (self.left, self._SYMBOL, self.right)
 
 
-class Or(Expression):
-    is_boolean = True
+class And(_Logic):
+    _DECIDES = False
+    _SYMBOL = "&&"
 
-    def __init__(self, left: Expression, right: Expression) -> None:
-        self.left, self.right = left, right
 
-    def evaluate(self, properties: Properties) -> Value:
-        left = self.left.evaluate(properties)
-        if left is True:
-            return True
-        right = self.right.evaluate(properties)
-        if right is True:
-            return True
-        if left is None or right is None:
-            return None
-        return False
-
-    def __str__(self) -> str:
-        return "(%s || %s)" % (self.left, self.right)
+class Or(_Logic):
+    _DECIDES = True
+    _SYMBOL = "||"

@@ -31,6 +31,7 @@ CDEF_FILES = (
     "batch_consume.h",
     "logging.h",
     "callbacks.h",
+    "send_completions.h",
     "library_info.h",
     "pull_consumer.h",
     "tls.h",
@@ -72,6 +73,7 @@ PUBLIC_HEADERS = (
 # callbacks, and the probe that tells which core library is in use.
 EXTENSION_SOURCES = (
     CDEF_DIR / "callback_gates.h",
+    CDEF_DIR / "send_completion_queue.h",
     CDEF_DIR / "request_reply_gates.h",
     CDEF_DIR / "library_probe.h",
 )

@@ -159,4 +159,6 @@ def _shutdown_at_exit() -> None:
 
     if "rocketmq.log" in sys.modules:
         sys.modules["rocketmq.log"].stop_routing_at_exit()
+    if "rocketmq._send_completions" in sys.modules:
+        sys.modules["rocketmq._send_completions"].stop(1.0)
     lib.rocketmq_close_callbacks()

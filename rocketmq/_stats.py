@@ -10,10 +10,11 @@ as it is counted; without one the cost is a single ``is None`` check.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
-from typing import Any, Deque, NamedTuple, Optional, Protocol
+from typing import Any, Deque, NamedTuple, Optional, Protocol, Sequence
 
 __all__ = ["ProducerStats", "ConsumerStats", "LatencyPercentiles", "ProducerCounters", "ConsumerCounters"]
 
@@ -83,6 +84,10 @@ class _Latencies:
         elapsed_ns = time.perf_counter_ns() - started_ns
         self._samples.append(elapsed_ns)
         return elapsed_ns
+
+    def add_many(self, elapsed_ns: int, count: int) -> None:
+        """``count`` operations that took ``elapsed_ns`` each (a list callback's messages)."""
+        self._samples.extend(itertools.repeat(elapsed_ns, min(count, LATENCY_SAMPLES)))
 
     def snapshot(self) -> LatencyPercentiles:
         # list() of a deque is atomic under the GIL; appends may go on meanwhile.
@@ -171,6 +176,32 @@ class ConsumerCounters:
                 self._retried += 1
         if self.observer is not None:
             self.observer.delivery_finished(c_message, elapsed_ns, succeeded, dead_lettered)
+
+    def deliveries_started(self, messages: int) -> int:
+        """``delivery_started`` for the messages of one list callback at once."""
+        with self._lock:
+            self._in_flight += messages
+        return time.perf_counter_ns()
+
+    def deliveries_ended(self, started_ns: int, c_messages: Sequence[Any], succeeded: bool,
+                         dead_lettered: Sequence[bool]) -> None:
+        """``delivery_ended`` for the messages of one list callback; ``dead_lettered``
+        has a flag per message when they failed."""
+        elapsed_ns = time.perf_counter_ns() - started_ns
+        count = len(c_messages)
+        self.latencies.add_many(elapsed_ns, count)
+        dead = sum(dead_lettered)
+        with self._lock:
+            self._in_flight -= count
+            if succeeded:
+                self._consumed += count
+            else:
+                self._dead_lettered += dead
+                self._retried += count - dead
+        if self.observer is not None:
+            for index, c_message in enumerate(c_messages):
+                self.observer.delivery_finished(c_message, elapsed_ns, succeeded,
+                                                not succeeded and dead_lettered[index])
 
     def snapshot(self, cached: int) -> ConsumerStats:
         with self._lock:

@@ -1,7 +1,7 @@
 """asyncio API: ``AsyncProducer``, ``AsyncPushConsumer`` and ``AsyncLitePullConsumer``
 (``rocketmq._aio_lite_pull``) on the same native core.
 
-Nothing polls. A send completes in the core, whose callback thread hands the
+Nothing polls. A send completes in the core; the send-completions thread hands the
 result to the event loop with ``call_soon_threadsafe``, which wakes it (one
 wake-up for all the results that arrived meanwhile). A delivered
 message goes the other way: the core's consume thread hands a copy to the
@@ -61,7 +61,7 @@ _Completion = Tuple["asyncio.Future[SendResult]", Optional[SendResult], Optional
 
 
 class _LoopCompletions:
-    """Send results travelling from core threads to the event loop, many per wake-up.
+    """Send results travelling from the send-completions thread to the event loop, many per wake-up.
 
     Each result is appended to a list; only the first one after the loop last
     drained it schedules a drain (one ``call_soon_threadsafe``, one write to
@@ -76,7 +76,7 @@ class _LoopCompletions:
 
     def post(self, future: "asyncio.Future[SendResult]", result: Optional[SendResult],
              error: Optional[BaseException]) -> None:
-        """Called on a core thread."""
+        """Called on the send-completions thread."""
         with self._lock:
             self._results.append((future, result, error))
             if self._drain_scheduled:

@@ -1,11 +1,12 @@
 """Producers: ``Producer`` and ``TransactionMQProducer``."""
 
+import logging
 import time
 import weakref
 from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
-from . import _callbacks, _reply_callbacks
+from . import _callbacks, _reply_callbacks, _send_completions
 from ._bindings import c_bool, c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
 from ._lifecycle import NativeClient
 from ._message_lookups import MessageLookups
@@ -16,6 +17,8 @@ from .ffi import TraceModel
 from .log import client_log_level, client_log_rotation
 from .message import DetachedMessage, Message, ReceivedMessage
 from .request_reply import RequestMessage, create_reply
+
+logger = logging.getLogger("rocketmq")
 
 __all__ = ["Producer", "TransactionMQProducer"]
 
@@ -194,6 +197,12 @@ class Producer(MessageLookups):
         self._close_lookups()
         status = self._client.shutdown()
         if status is not None:
+            # The core reported every asynchronous send before its shutdown
+            # returned; their callbacks and futures run on the send-completions
+            # thread, so they are waited for too.
+            if not _send_completions.drain():
+                logger.warning("results of asynchronous sends still undelivered %.0f s after shutdown",
+                               _send_completions.DRAIN_TIMEOUT_SECONDS)
             ffi_check(status)
 
     def stats(self) -> ProducerStats:
@@ -285,8 +294,8 @@ class Producer(MessageLookups):
         """Send without waiting; the returned future completes when the broker answers.
 
         The callbacks are 2.0.0's form and optional: exactly one of them runs
-        on a core thread, before the future completes. A failed send fails the
-        future with ``ProducerSendAsyncFailed``.
+        on the client's ``rocketmq-send-completions`` thread, before the future
+        completes. A failed send fails the future with ``ProducerSendAsyncFailed``.
         """
         if on_success is not None:
             check_callable(on_success, "on_success")
@@ -312,9 +321,10 @@ class Producer(MessageLookups):
         send = _callbacks.AsyncSend(message, on_success, on_exception, future, self._counters)
         _callbacks.track_async_send(send)
         self._counters.async_started()
+        _send_completions.ensure_running()
         status = lib.SendAsync(
-            producer_handle, message_handle, lib.rocketmq_gated_on_send_success,
-            lib.rocketmq_gated_on_send_exception, send.c_handle,
+            producer_handle, message_handle, lib.rocketmq_queued_on_send_success,
+            lib.rocketmq_queued_on_send_exception, send.c_handle,
         )
         if status != 0:
             # A refused send never reaches the callbacks.

@@ -9,7 +9,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from rocketmq import _callbacks
+from rocketmq import _callbacks, _send_completions
 from rocketmq._bindings import ffi, lib
 from rocketmq._stats import ConsumerCounters, ProducerCounters
 from rocketmq.client import ConsumeStatus, Message, TransactionStatus
@@ -125,9 +125,12 @@ def test_async_callbacks_run_once_and_release_their_context(caplog):
     assert _callbacks.pending_async_sends() >= 1
     c_result = ffi.new("CSendResult*", {"sendStatus": 0, "offset": 9})
     c_result.msgId = b"MSGID"
-    lib._rocketmq_on_send_success(c_result[0], NULL, send.c_handle)
+    # Through the queue the core is handed, and the thread that empties it.
+    _send_completions.ensure_running()
+    lib.rocketmq_queued_on_send_success(c_result[0], NULL, send.c_handle)
     # A second report for the same send is ignored rather than crashing.
-    lib._rocketmq_on_send_success(c_result[0], NULL, send.c_handle)
+    lib.rocketmq_queued_on_send_success(c_result[0], NULL, send.c_handle)
+    assert _send_completions.drain(5)
     assert [(r.status, r.msg_id, r.offset) for r in results] == [(0, "MSGID", 9)]
     assert future.result(timeout=0) == results[0]
 
@@ -138,7 +141,8 @@ def test_async_callbacks_run_once_and_release_their_context(caplog):
     c_error = ffi.new("CMQException*", {"error": 4, "line": 10})
     c_error.msg = b"broker busy"
     with caplog.at_level(logging.ERROR, logger="rocketmq"):
-        lib._rocketmq_on_send_exception(c_error[0], NULL, failing.c_handle)
+        lib.rocketmq_queued_on_send_exception(c_error[0], NULL, failing.c_handle)
+        assert _send_completions.drain(5)
     assert len(caplog.records) == 1
     assert len(results) == 1
     # A raising on_exception does not keep the future from failing.

@@ -79,3 +79,108 @@ def test_consumption_enters_python_once_per_burst(rocketmq_cluster):
     print("%d messages in %d calls into Python" % (count, bursts))
     # Pulls bring up to 32 messages; one thread takes each pull as one burst.
     assert bursts <= count // 16, bursts
+
+
+def _profile_this_thread(events: "collections.Counter[str]") -> None:
+    def count(frame, event, arg):  # type: ignore[no-untyped-def]
+        events[event] += 1
+
+    sys.setprofile(count)
+
+
+def _consume_counting_calls(rocketmq_cluster, batch: bool) -> float:  # type: ignore[no-untyped-def]
+    """Python calls per message on the consume thread, counted from inside the callback
+    (the core's thread is not one that threading.setprofile reaches)."""
+    topic, group = unique_name("TopicCountedConsume"), unique_name("CID_counted")
+    rocketmq_cluster.create_topic(topic, 1)
+    producer = started_producer(rocketmq_cluster.namesrv_addr)
+    count, warm_up = 640, 64
+    try:
+        for start in range(0, count, 32):
+            producer.send_batch([Message(topic, b"%d" % n) for n in range(start, start + 32)])
+    finally:
+        producer.shutdown()
+    events: "collections.Counter[str]" = collections.Counter()
+    seen = []
+    done = threading.Event()
+
+    def note(messages: int) -> None:
+        before = len(seen)
+        seen.extend(range(messages))
+        if before < warm_up <= len(seen):
+            # From here on every call on this thread is counted, the burst loop's included.
+            _profile_this_thread(events)
+        if len(seen) >= count:
+            sys.setprofile(None)
+            done.set()
+
+    def on_message(message):  # type: ignore[no-untyped-def]
+        note(1)
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    def on_list(messages):  # type: ignore[no-untyped-def]
+        note(len(messages))
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    consumer = PushConsumer(group)
+    consumer.set_name_server_address(rocketmq_cluster.namesrv_addr)
+    consumer.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
+    consumer.set_thread_count(1)
+    if batch:
+        consumer.set_message_batch_max_size(32)
+        consumer.subscribe_batch(topic, on_list)
+    else:
+        consumer.subscribe(topic, on_message)
+    consumer.start()
+    try:
+        assert done.wait(30)
+    finally:
+        consumer.shutdown()
+    # note()'s own calls are the test's, not the client's.
+    own_calls = 2 if not batch else 0
+    return events["call"] / (count - warm_up) - own_calls
+
+
+def test_a_delivered_message_costs_few_python_calls(rocketmq_cluster):
+    per_message = _consume_counting_calls(rocketmq_cluster, batch=False)
+    print("per delivered message: %.2f Python calls" % per_message)
+    assert per_message <= 2.5, per_message
+
+
+def test_a_message_in_a_list_callback_costs_few_python_calls(rocketmq_cluster):
+    per_message = _consume_counting_calls(rocketmq_cluster, batch=True)
+    print("per message delivered in lists: %.2f Python calls" % per_message)
+    assert per_message <= 2.5, per_message
+
+
+def test_an_async_send_makes_few_python_calls_on_either_side(rocketmq_cluster):
+    producer = started_producer(rocketmq_cluster.namesrv_addr)
+    topic = unique_name("TopicCountedAsync")
+    sender: "collections.Counter[str]" = collections.Counter()
+    completions: "collections.Counter[str]" = collections.Counter()
+    finished = threading.Event()
+    results = []
+
+    def on_success(result):  # type: ignore[no-untyped-def]
+        if not results:
+            _profile_this_thread(completions)  # the send-completions thread, from here on
+        results.append(result)
+        if len(results) == SENDS + 1:
+            sys.setprofile(None)
+            finished.set()
+
+    try:
+        producer.send_async(Message(topic, b"warm-up: route and connection"), on_success).result(10)
+        _profile_this_thread(sender)
+        try:
+            for _ in range(SENDS):
+                producer.send_async(Message(topic, b"x" * 100), on_success)
+        finally:
+            sys.setprofile(None)
+        assert finished.wait(30)
+    finally:
+        producer.shutdown()
+    sending, completing = sender["call"] / SENDS, completions["call"] / SENDS
+    print("per async send: %.1f Python calls sending, %.1f completing" % (sending, completing))
+    assert sending <= 38, sending
+    assert completing <= 25, completing

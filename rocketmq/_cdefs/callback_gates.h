@@ -14,8 +14,6 @@ static bool rocketmq_python_reachable() { return rocketmq_callbacks_open.load();
 
 /* Defined further down by cffi from the extern "Python" declarations. */
 static int _rocketmq_select_queue(int size, CMessage* msg, void* arg);
-static void _rocketmq_on_send_success(CSendResult result, CMessage* msg, void* userData);
-static void _rocketmq_on_send_exception(CMQException e, CMessage* msg, void* userData);
 static CTransactionStatus _rocketmq_execute_local_transaction(CProducer* producer, CMessage* msg, void* data);
 static CTransactionStatus _rocketmq_check_transaction(CProducer* producer, CMessageExt* msg, void* data);
 static int _rocketmq_consume_message(CPushConsumer* consumer, CMessageExt* msg);
@@ -25,14 +23,6 @@ static int _rocketmq_consume_batch(CPushConsumer* consumer, CMessageExt** msgs, 
 static int rocketmq_gated_select_queue(int size, CMessage* msg, void* arg) {
   /* A negative queue index makes the send fail. */
   return rocketmq_python_reachable() ? _rocketmq_select_queue(size, msg, arg) : -1;
-}
-
-static void rocketmq_gated_on_send_success(CSendResult result, CMessage* msg, void* userData) {
-  if (rocketmq_python_reachable()) _rocketmq_on_send_success(result, msg, userData);
-}
-
-static void rocketmq_gated_on_send_exception(CMQException e, CMessage* msg, void* userData) {
-  if (rocketmq_python_reachable()) _rocketmq_on_send_exception(e, msg, userData);
 }
 
 static CTransactionStatus rocketmq_gated_execute_local_transaction(CProducer* producer, CMessage* msg,

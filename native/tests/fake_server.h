@@ -99,6 +99,15 @@ class FakeServer {
     return writeAll(clients_.back(), request.encode());
   }
 
+  // True once the client answered the pushed request with `opaque`.
+  bool answered(int opaque) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& answer : answers_) {
+      if (answer.opaque == opaque) return true;
+    }
+    return false;
+  }
+
   // The last request with `code` (a default command when there was none).
   rmq::RemotingCommand last(int code) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -122,7 +131,11 @@ class FakeServer {
   void serve(int fd) {
     rmq::RemotingCommand request;
     while (readFrame(fd, request)) {
-      if (request.isResponse()) continue;  // an answer to a pushed request
+      if (request.isResponse()) {  // an answer to a pushed request
+        std::lock_guard<std::mutex> lock(mutex_);
+        answers_.push_back(request);
+        continue;
+      }
       rmq::RemotingCommand response = rmq::RemotingCommand::makeResponse(request, 0);
       const bool reply = handler_(fd, request, &response);
       std::lock_guard<std::mutex> lock(mutex_);
@@ -140,6 +153,7 @@ class FakeServer {
   std::vector<int> clients_;
   std::vector<std::thread> workers_;
   std::vector<rmq::RemotingCommand> requests_;
+  std::vector<rmq::RemotingCommand> answers_;  // the client's responses to pushed requests
 };
 
 }  // namespace fake

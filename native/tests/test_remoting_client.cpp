@@ -61,6 +61,9 @@ void testSyncAnswersAndTimeouts() {
     allMatched = allMatched && response && response->remark == std::to_string(n);
   }
   CHECK(allMatched);
+  // Once the connection is watched (after the first request), each caller
+  // reads its own answer: the I/O thread is not woken to hand it over.
+  CHECK(client.answersReadByCallers() >= 195);
   CHECK(timesOut(client, server.address(), kSilentCode, 100));
   // Answered after the caller gave up: the answer is dropped, the caller saw a timeout.
   CHECK(timesOut(client, server.address(), kLateCode, 100));
@@ -165,6 +168,167 @@ void testHookAppliesOnlyWhileSet() {
   client.shutdown();
 }
 
+constexpr int kPushFirstCode = 313;  // the server sends a request of its own before answering
+constexpr int kHangUpCode = 314;     // the server closes the connection instead of answering
+constexpr int kServerAskCode = 900;  // what the server asks the client
+
+// While a sync caller reads its own answer, everything else arriving on the
+// socket first (an async answer, a request from the server) is handled as
+// the I/O thread would handle it.
+void testSyncCallerHandlesWhatArrivesBeforeItsAnswer() {
+  fake::FakeServer server([](int fd, rmq::RemotingCommand& request, rmq::RemotingCommand* response) {
+    if (request.code == kLateCode) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (request.code == kPushFirstCode) {
+      rmq::RemotingCommand ask = rmq::RemotingCommand::makeRequest(kServerAskCode);
+      ask.opaque = 777001;
+      fake::writeAll(fd, ask.encode());
+    }
+    auto found = request.extFields.find("n");
+    response->setRemark(found == request.extFields.end() ? "" : found->second);
+    return true;
+  });
+  rmq::RemotingClient client;
+  std::atomic<int> asked{0};
+  client.setRequestHandler(kServerAskCode, [&](const std::string&, rmq::RemotingCommand& request) {
+    ++asked;
+    return std::unique_ptr<rmq::RemotingCommand>(
+        new rmq::RemotingCommand(rmq::RemotingCommand::makeResponse(request, 0, "asked")));
+  });
+  client.start();
+  rmq::RemotingCommand warmUp = numbered(kEchoCode, 0);
+  CHECK(client.invokeSync(server.address(), warmUp, 3000) != nullptr);  // connected and watched
+
+  std::atomic<int> asyncCalls{0};
+  std::string asyncRemark;
+  std::mutex mutex;
+  rmq::RemotingCommand slow = numbered(kLateCode, 41);
+  client.invokeAsync(server.address(), slow, 5000,
+                     [&](std::unique_ptr<rmq::RemotingCommand> response, std::exception_ptr error) {
+                       std::lock_guard<std::mutex> lock(mutex);
+                       ++asyncCalls;
+                       asyncRemark = error || !response ? "failed" : response->remark;
+                     });
+  // Answered after the slow async one, on the same connection.
+  rmq::RemotingCommand sync = numbered(kPushFirstCode, 42);
+  auto response = client.invokeSync(server.address(), sync, 5000);
+  CHECK(response && response->remark == "42");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((asyncCalls == 0 || asked == 0) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    CHECK(asyncCalls == 1);
+    CHECK(asyncRemark == "41");
+  }
+  CHECK(asked == 1);
+  // The server's request was answered on the same connection.
+  bool answered = false;
+  while (!answered && std::chrono::steady_clock::now() < deadline) {
+    answered = server.answered(777001);
+    if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(answered);
+  // Later requests go on as before: the I/O thread reads the socket again in between.
+  bool allMatched = true;
+  for (int n = 100; n < 150; ++n) {
+    rmq::RemotingCommand request = numbered(kEchoCode, n);
+    auto again = client.invokeSync(server.address(), request, 3000);
+    allMatched = allMatched && again && again->remark == std::to_string(n);
+  }
+  CHECK(allMatched);
+  client.shutdown();
+}
+
+// Several threads sending sync requests on one connection, async ones mixed
+// in: only one reads at a time, and every answer reaches its own caller.
+void testConcurrentSyncCallersEachGetTheirAnswer() {
+  fake::FakeServer server(echoHandler());
+  rmq::RemotingClient client;
+  client.start();
+  std::atomic<int> mismatches{0};
+  std::atomic<int> asyncDone{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < 150; ++i) {
+        const int n = t * 1000 + i;
+        if (i % 10 == 0) {
+          rmq::RemotingCommand request = numbered(kEchoCode, -n);
+          client.invokeAsync(server.address(), request, 5000,
+                             [&](std::unique_ptr<rmq::RemotingCommand> response, std::exception_ptr error) {
+                               if (!error && response) ++asyncDone;
+                             });
+        }
+        rmq::RemotingCommand request = numbered(kEchoCode, n);
+        try {
+          auto response = client.invokeSync(server.address(), request, 5000);
+          if (!response || response->remark != std::to_string(n)) ++mismatches;
+        } catch (const std::exception&) {
+          ++mismatches;
+        }
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (asyncDone < 60 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(mismatches == 0);
+  CHECK(asyncDone == 60);
+  client.shutdown();
+}
+
+// A caller waiting for its answer learns at once that the connection went
+// away, or that the client shut down: it does not wait out its timeout.
+void testSyncCallerIsWokenByHangUpAndShutdown() {
+  fake::FakeServer server([](int fd, rmq::RemotingCommand& request, rmq::RemotingCommand*) {
+    if (request.code == kHangUpCode) {
+      ::shutdown(fd, SHUT_RDWR);
+      return false;
+    }
+    return request.code != kSilentCode;
+  });
+  rmq::RemotingClient client;
+  client.start();
+  rmq::RemotingCommand warmUp = numbered(kEchoCode, 0);
+  CHECK(client.invokeSync(server.address(), warmUp, 3000) != nullptr);
+
+  auto started = std::chrono::steady_clock::now();
+  rmq::ErrorKind kind = rmq::ErrorKind::kInternal;
+  try {
+    rmq::RemotingCommand request = numbered(kHangUpCode, 1);
+    client.invokeSync(server.address(), request, 10000);
+  } catch (const rmq::MQException& e) {
+    kind = e.kind();
+  }
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(kind == rmq::ErrorKind::kConnectFailed);
+  CHECK(waited < std::chrono::seconds(2));
+
+  // Reconnects; then a silent request, and shutdown from another thread.
+  rmq::RemotingCommand again = numbered(kEchoCode, 2);
+  CHECK(client.invokeSync(server.address(), again, 3000) != nullptr);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    client.shutdown();
+  });
+  started = std::chrono::steady_clock::now();
+  kind = rmq::ErrorKind::kInternal;
+  try {
+    rmq::RemotingCommand request = numbered(kSilentCode, 3);
+    client.invokeSync(server.address(), request, 10000);
+  } catch (const rmq::MQException& e) {
+    kind = e.kind();
+  }
+  waited = std::chrono::steady_clock::now() - started;
+  stopper.join();
+  CHECK(kind == rmq::ErrorKind::kIllegalState);
+  CHECK(waited < std::chrono::seconds(2));
+}
+
 }  // namespace
 
 int main() {
@@ -172,6 +336,9 @@ int main() {
   testAsyncCompletesEachOnceInAnswerOrder();
   testAsyncFailuresReachTheCallbackOnce();
   testHookAppliesOnlyWhileSet();
+  testSyncCallerHandlesWhatArrivesBeforeItsAnswer();
+  testConcurrentSyncCallersEachGetTheirAnswer();
+  testSyncCallerIsWokenByHangUpAndShutdown();
   std::printf("test_remoting_client: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -159,9 +160,25 @@ struct Connection {
   int64_t writeProgressMs = 0;    // when the outbox last moved (or became non-empty)
   std::unique_ptr<TlsSession> tls;  // set for TLS connections: all bytes go through it
 
-  std::string inbox;              // I/O thread only
+  // Whoever reads the socket holds readMutex: the I/O thread, or a sync
+  // caller reading its own answer (RemotingClient::invokeSync).
+  std::mutex readMutex;
+  std::string inbox;              // under readMutex
   std::atomic<int64_t> lastReadMs{0};  // steady clock of the last byte received
-  bool framed = false;            // I/O thread only: a valid frame came in
+  bool framed = false;            // under readMutex: a valid frame came in
+
+  // The socket's registration with the I/O thread's epoll set, under
+  // writeMutex. While a caller reads, the set does not watch for input, so
+  // the answer wakes only that caller.
+  bool inEpoll = false;
+  uint32_t epollEvents = 0;
+  bool callerReading = false;
+
+  // What the I/O thread should be told about: input unless a caller reads
+  // it, room to write while the outbox holds something. Under writeMutex.
+  uint32_t wantedEvents() const {
+    return (callerReading ? 0u : static_cast<uint32_t>(EPOLLIN)) | (outbox.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
+  }
 };
 
 struct Pending {
@@ -204,11 +221,13 @@ struct Core {
   bool started = false;
   std::atomic<bool> stopping{false};
   int wakeFd = -1;
+  int epollFd = -1;  // the I/O thread's; callers change a socket's events in it (see Connection)
   // Addresses whose last connection attempt, connection or request failed,
   // with the reason, until one of them answers again. The count lets the
   // I/O thread skip the lock on every response while nothing is down.
   std::map<std::string, std::string> down;
   std::atomic<size_t> downCount{0};
+  std::atomic<uint64_t> answersReadByCallers{0};
 
   std::mutex tasksMutex;
   std::condition_variable tasksReady;
@@ -217,6 +236,18 @@ struct Core {
 
   ~Core() {
     if (wakeFd >= 0) ::close(wakeFd);
+    if (epollFd >= 0) ::close(epollFd);
+  }
+
+  // Tells epoll what `conn` wants now. Called with conn.writeMutex held.
+  void updateEvents(Connection& conn) {
+    if (!conn.inEpoll || conn.fd < 0) return;
+    const uint32_t wanted = conn.wantedEvents();
+    if (wanted == conn.epollEvents) return;
+    epoll_event event{};
+    event.events = wanted;
+    event.data.ptr = &conn;
+    if (::epoll_ctl(epollFd, EPOLL_CTL_MOD, conn.fd, &event) == 0) conn.epollEvents = wanted;
   }
 
   void wake() {
@@ -521,7 +552,14 @@ struct Core {
         if (wasIdle) {
           conn->writeProgressMs = steadyNowMs();
           broken = !flush(*conn);
-          if (!broken && !conn->outbox.empty()) wake();  // let the I/O thread wait for POLLOUT
+          if (!broken && !conn->outbox.empty()) {
+            // The I/O thread writes the rest once the socket has room.
+            if (conn->inEpoll) {
+              updateEvents(*conn);
+            } else {
+              wake();
+            }
+          }
         }
       }
       // Marked closed so nobody else writes to it; the I/O thread closes the
@@ -600,16 +638,39 @@ std::string explainPlainBreak(const Connection& conn, const std::string& why) {
          "; the server may require TLS (enable it with set_tls)";
 }
 
-void closeConnection(Core& core, const std::shared_ptr<Connection>& conn, const std::string& why) {
+// The connections in the epoll set, by the pointer their events carry. Only
+// the I/O thread adds and removes entries, so an event never names a
+// connection that was freed meanwhile.
+using Registry = std::unordered_map<Connection*, std::shared_ptr<Connection>>;
+
+// Closes the socket of `conn` for good (I/O thread only).
+void closeSocket(Core& core, Connection& conn) {
+  int fd = -1;
   {
-    std::lock_guard<std::mutex> lock(conn->writeMutex);
-    if (conn->fd >= 0) ::close(conn->fd);
-    conn->fd = -1;
-    conn->closed = true;
-    conn->outbox.clear();
-    conn->outboxBytes = 0;
-    conn->drained.notify_all();
+    std::lock_guard<std::mutex> lock(conn.writeMutex);
+    fd = conn.fd;
+    conn.closed = true;
+    conn.outbox.clear();
+    conn.outboxBytes = 0;
+    conn.drained.notify_all();
+    if (conn.inEpoll && fd >= 0) ::epoll_ctl(core.epollFd, EPOLL_CTL_DEL, fd, nullptr);
+    conn.inEpoll = false;
   }
+  if (fd < 0) return;
+  // A sync caller may be waiting for input on it (see CallerRead): shutting
+  // the socket down wakes it, and it lets go of the socket before the
+  // descriptor is closed and its number can be reused.
+  ::shutdown(fd, SHUT_RDWR);
+  { std::lock_guard<std::mutex> reading(conn.readMutex); }
+  std::lock_guard<std::mutex> lock(conn.writeMutex);
+  ::close(fd);
+  conn.fd = -1;
+}
+
+void closeConnection(Core& core, Registry& registry, const std::shared_ptr<Connection>& conn,
+                     const std::string& why) {
+  closeSocket(core, *conn);
+  registry.erase(conn.get());
   {
     std::lock_guard<std::mutex> lock(core.mutex);
     auto found = core.connections.find(conn->addr);
@@ -725,70 +786,98 @@ void expireDeadlines(Core& core) {
   }
 }
 
+// Brings the epoll set up to date: connections made since the last round
+// join it; closed ones (also those a caller replaced with a fresh one) are
+// returned to be closed.
+std::vector<std::shared_ptr<Connection>> syncRegistry(Core& core, Registry& registry) {
+  std::vector<std::shared_ptr<Connection>> doomed;
+  {
+    std::lock_guard<std::mutex> lock(core.mutex);
+    for (auto& entry : core.connections) {
+      auto& conn = entry.second;
+      if (registry.count(conn.get())) continue;
+      std::lock_guard<std::mutex> wlock(conn->writeMutex);
+      if (conn->fd < 0) continue;
+      if (conn->closed) {
+        doomed.push_back(conn);
+        continue;
+      }
+      epoll_event event{};
+      event.events = conn->wantedEvents();
+      event.data.ptr = conn.get();
+      if (::epoll_ctl(core.epollFd, EPOLL_CTL_ADD, conn->fd, &event) != 0) {
+        RMQ_LOG(kError, "epoll_ctl(ADD) for " << conn->addr << " failed: " << std::strerror(errno));
+        conn->closed = true;
+        if (conn->closeReason.empty()) conn->closeReason = "cannot watch the socket";
+        doomed.push_back(conn);
+        continue;
+      }
+      conn->inEpoll = true;
+      conn->epollEvents = event.events;
+      registry[conn.get()] = conn;
+    }
+  }
+  for (auto& entry : registry) {
+    std::lock_guard<std::mutex> wlock(entry.second->writeMutex);
+    if (entry.second->closed) doomed.push_back(entry.second);
+  }
+  return doomed;
+}
+
 void ioLoop(std::shared_ptr<Core> core) {
-  std::vector<pollfd> fds;
-  std::vector<std::shared_ptr<Connection>> polled;
+  std::vector<epoll_event> ready(64);
+  Registry registry;
   std::vector<char> chunk(kReadChunk);
   auto lastScan = Clock::now();
   while (!core->stopping) {
-    fds.clear();
-    polled.clear();
-    fds.push_back({core->wakeFd, POLLIN, 0});
     bool anyPending = false;
     {
       std::lock_guard<std::mutex> lock(core->pendingMutex);
       anyPending = !core->pending.empty();
     }
-    std::vector<std::shared_ptr<Connection>> doomed;
-    {
-      std::lock_guard<std::mutex> lock(core->mutex);
-      for (auto& entry : core->connections) {
-        auto& conn = entry.second;
-        std::lock_guard<std::mutex> wlock(conn->writeMutex);
-        if (conn->fd < 0) continue;
-        if (conn->closed) {
-          doomed.push_back(conn);
-          continue;
-        }
-        short events = POLLIN;
-        if (!conn->outbox.empty()) events |= POLLOUT;
-        fds.push_back({conn->fd, events, 0});
-        polled.push_back(conn);
-      }
-    }
-    for (auto& conn : doomed) {
+    for (auto& conn : syncRegistry(*core, registry)) {
       std::string why;
       {
         std::lock_guard<std::mutex> lock(conn->writeMutex);
         why = conn->closeReason.empty() ? "write failed" : conn->closeReason;
       }
-      closeConnection(*core, conn, why);
+      closeConnection(*core, registry, conn, why);
     }
     int timeout = anyPending ? kDeadlineScanMs : 1000;
-    int ready = ::poll(fds.data(), fds.size(), timeout);
-    if (ready < 0 && errno != EINTR) {
-      RMQ_LOG(kError, "poll failed: " << std::strerror(errno));
+    int count = ::epoll_wait(core->epollFd, ready.data(), static_cast<int>(ready.size()), timeout);
+    if (count < 0) {
+      if (errno != EINTR) RMQ_LOG(kError, "epoll_wait failed: " << std::strerror(errno));
+      count = 0;
     }
-    if (fds[0].revents & POLLIN) {
-      uint64_t drained;
-      ssize_t ignored = ::read(core->wakeFd, &drained, sizeof(drained));
-      (void)ignored;
-    }
-    for (size_t i = 1; i < fds.size(); ++i) {
-      auto& conn = polled[i - 1];
-      short events = fds[i].revents;
-      if (events == 0) continue;
+    for (int i = 0; i < count; ++i) {
+      const uint32_t events = ready[i].events;
+      if (ready[i].data.ptr == nullptr) {  // the wake-up eventfd
+        uint64_t drained;
+        ssize_t ignored = ::read(core->wakeFd, &drained, sizeof(drained));
+        (void)ignored;
+        continue;
+      }
+      auto found = registry.find(static_cast<Connection*>(ready[i].data.ptr));
+      if (found == registry.end()) continue;
+      std::shared_ptr<Connection> conn = found->second;
       std::string broken;
-      if (events & POLLOUT) {
+      if (events & EPOLLOUT) {
         std::lock_guard<std::mutex> lock(conn->writeMutex);
         if (!conn->closed && !Core::flush(*conn)) broken = "write failed";
+        core->updateEvents(*conn);  // stop watching for room once the outbox is empty
       }
-      if (broken.empty() && (events & (POLLIN | POLLHUP | POLLERR))) {
-        broken = conn->tls ? readTls(*conn, chunk) : readPlain(fds[i].fd, *conn, chunk);
-        if (!consumeFrames(core, *conn) && broken.empty()) broken = "protocol error";
-        if (!broken.empty() && !conn->tls) broken = explainPlainBreak(*conn, broken);
+      if (broken.empty() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+        // Busy means a sync caller reads this socket itself (its input is
+        // not watched meanwhile); a hang-up is reported anyway, and that
+        // caller sees it too.
+        std::unique_lock<std::mutex> reading(conn->readMutex, std::try_to_lock);
+        if (reading.owns_lock()) {
+          broken = conn->tls ? readTls(*conn, chunk) : readPlain(conn->fd, *conn, chunk);
+          if (!consumeFrames(core, *conn) && broken.empty()) broken = "protocol error";
+          if (!broken.empty() && !conn->tls) broken = explainPlainBreak(*conn, broken);
+        }
       }
-      if (!broken.empty()) closeConnection(*core, conn, broken);
+      if (!broken.empty()) closeConnection(*core, registry, conn, broken);
     }
     auto now = Clock::now();
     if (now - lastScan >= std::chrono::milliseconds(kDeadlineScanMs)) {
@@ -803,13 +892,9 @@ void ioLoop(std::shared_ptr<Core> core) {
     for (auto& entry : core->connections) all.push_back(entry.second);
     core->connections.clear();
   }
-  for (auto& conn : all) {
-    std::lock_guard<std::mutex> lock(conn->writeMutex);
-    if (conn->fd >= 0) ::close(conn->fd);
-    conn->fd = -1;
-    conn->closed = true;
-    conn->drained.notify_all();
-  }
+  for (auto& entry : registry) all.push_back(entry.second);
+  for (auto& conn : all) closeSocket(*core, *conn);
+  registry.clear();
   core->failPendingOf("", ErrorKind::kIllegalState, "remoting client is shut down");
 }
 
@@ -852,6 +937,14 @@ void RemotingClient::start() {
   if (core->started) return;
   core->wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (core->wakeFd < 0) throw MQException(ErrorKind::kInternal, std::string("eventfd: ") + std::strerror(errno));
+  core->epollFd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (core->epollFd < 0) throw MQException(ErrorKind::kInternal, std::string("epoll_create1: ") + std::strerror(errno));
+  epoll_event wakeEvent{};
+  wakeEvent.events = EPOLLIN;
+  wakeEvent.data.ptr = nullptr;
+  if (::epoll_ctl(core->epollFd, EPOLL_CTL_ADD, core->wakeFd, &wakeEvent) != 0) {
+    throw MQException(ErrorKind::kInternal, std::string("epoll_ctl: ") + std::strerror(errno));
+  }
   core->started = true;
   impl_->ioThread = std::thread(ioLoop, core);
   impl_->callbackThread = std::thread(callbackLoop, core);
@@ -912,6 +1005,79 @@ void requireStarted(Core& core) {
   }
 }
 
+// A sync caller reading the answer from the socket itself, while nobody
+// else reads it. Handing the answer over from the I/O thread costs two
+// thread switches per request (the I/O thread wakes up, then wakes the
+// caller); reading it here costs one. Meanwhile the socket's input is not
+// watched by the I/O thread, and whatever else arrives on it (answers to
+// other requests, requests from the broker) is dispatched here exactly as
+// the I/O thread would. TLS connections are always read by the I/O thread.
+class CallerRead {
+ public:
+  CallerRead(Core& core, Connection& conn) : core_(core), conn_(conn), reading_(conn.readMutex, std::try_to_lock) {
+    if (!reading_.owns_lock()) return;  // the I/O thread or another caller reads it now
+    std::lock_guard<std::mutex> lock(conn.writeMutex);
+    if (!conn.tls && !conn.closed && conn.fd >= 0 && conn.inEpoll) {
+      conn.callerReading = true;
+      core.updateEvents(conn);
+      if ((conn.epollEvents & EPOLLIN) == 0) {
+        fd_ = conn.fd;
+        return;
+      }
+      conn.callerReading = false;  // epoll kept watching: leave the reading to the I/O thread
+    }
+    reading_.unlock();
+  }
+  ~CallerRead() { release(); }
+  CallerRead(const CallerRead&) = delete;
+  CallerRead& operator=(const CallerRead&) = delete;
+
+  bool active() const { return fd_ >= 0; }
+
+  // Reads until `pending` is answered, `deadline` passes or the connection
+  // breaks (then marked for the I/O thread to close, which fails `pending`).
+  void readUntilAnswered(const std::shared_ptr<Core>& core, const std::shared_ptr<Connection>& conn,
+                         Pending& pending, Clock::time_point deadline) {
+    thread_local std::vector<char> chunk(kReadChunk);
+    while (true) {
+      {
+        std::lock_guard<std::mutex> lock(pending.mutex);
+        if (pending.finished) return;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return;
+      pollfd wanted{fd_, POLLIN, 0};
+      const int ready = ::poll(&wanted, 1, static_cast<int>(std::min<int64_t>(left, 60000)));
+      if (ready < 0 && errno != EINTR) return;
+      if (ready <= 0) continue;
+      std::string broken = readPlain(fd_, conn_, chunk);
+      if (!consumeFrames(core, conn_) && broken.empty()) broken = "protocol error";
+      if (!broken.empty()) {
+        core->closeSoon(conn, explainPlainBreak(conn_, broken));
+        return;
+      }
+    }
+  }
+
+  // Gives the socket's input back to the I/O thread.
+  void release() {
+    if (!reading_.owns_lock()) return;
+    {
+      std::lock_guard<std::mutex> lock(conn_.writeMutex);
+      conn_.callerReading = false;
+      core_.updateEvents(conn_);
+    }
+    fd_ = -1;
+    reading_.unlock();
+  }
+
+ private:
+  Core& core_;
+  Connection& conn_;
+  std::unique_lock<std::mutex> reading_;
+  int fd_ = -1;
+};
+
 }  // namespace
 
 std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& addr, RemotingCommand& request,
@@ -928,12 +1094,20 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
   pending->sentMs = steadyNowMs();
   pending->conn = conn;
   core.addPending(request.opaque, pending);
+  // Taken before the request goes out, so that the answer cannot wake the I/O thread.
+  CallerRead reader(core, *conn);
   try {
     core.send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
   } catch (...) {
     core.takePending(request.opaque);
     throw;
   }
+  if (reader.active()) {
+    reader.readUntilAnswered(impl_->core, conn, *pending, deadline);
+    std::lock_guard<std::mutex> lock(pending->mutex);
+    if (pending->finished && pending->response) ++core.answersReadByCallers;
+  }
+  reader.release();
   bool answered = false;
   {
     std::unique_lock<std::mutex> lock(pending->mutex);
@@ -1042,5 +1216,7 @@ void RemotingClient::forgetFailures(const std::string& addr) {
   core.down.erase(addr);
   core.downCount = core.down.size();
 }
+
+uint64_t RemotingClient::answersReadByCallers() const { return impl_->core->answersReadByCallers.load(); }
 
 }  // namespace rmq

@@ -84,6 +84,10 @@ class RemotingClient {
   // Clears what downReason() would say about `addr` (e.g. it re-registered).
   void forgetFailures(const std::string& addr);
 
+  // Sync answers the calling thread read from the socket itself rather than
+  // being handed them by the I/O thread (see invokeSync); for tests and diagnostics.
+  uint64_t answersReadByCallers() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -240,17 +240,40 @@ class Producer(MessageLookups):
         self._counters.succeeded(started, messages, message)
         return result
 
+    # send_sync and send_oneway are _send_with_result and _counted written
+    # out once more: they are most of what applications call, and the
+    # closure and calls saved are a measurable part of a send's CPU time.
+
     def send_sync(self, msg: Message) -> SendResult:
         """Send and wait for the broker's answer; raises ``ProducerSendSyncFailed`` when the send failed."""
-        message = _check_message(msg)
-        return self._send_with_result(
-            lambda c_result: lib.SendMessageSync(self._handle, message._handle, c_result), message
-        )
+        if type(msg) is not Message:
+            msg = _check_message(msg)
+        started = time.perf_counter_ns()
+        try:
+            c_result = ffi.new("CSendResult*")
+            status = lib.SendMessageSync(self._handle, msg._c_message or msg._handle, c_result)
+            if status:
+                ffi_check(status)
+            result = send_result_from_c(c_result)
+        except BaseException:
+            self._counters.failed(1, msg, started)
+            raise
+        self._counters.succeeded(started, 1, msg)
+        return result
 
     def send_oneway(self, msg: Message) -> None:
         """Send without waiting for any answer: no result, and no error once the request left."""
-        message = _check_message(msg)
-        self._counted(lambda: ffi_check(lib.SendMessageOneway(self._handle, message._handle)), message)
+        if type(msg) is not Message:
+            msg = _check_message(msg)
+        started = time.perf_counter_ns()
+        try:
+            status = lib.SendMessageOneway(self._handle, msg._c_message or msg._handle)
+            if status:
+                ffi_check(status)
+        except BaseException:
+            self._counters.failed(1, msg, started)
+            raise
+        self._counters.succeeded(started, 1, msg)
 
     def send_orderly_with_sharding_key(self, msg: Message, sharding_key: StrOrBytes) -> SendResult:
         """Send to the queue that ``sharding_key`` hashes to, so messages of one key stay in order."""

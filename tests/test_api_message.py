@@ -80,6 +80,17 @@ def test_nul_inside_a_c_string_is_refused():
         Message("Topic").set_tags("a\0b")
 
 
+def test_bodies_of_every_accepted_type_are_kept_whole():
+    message = Message("Topic", bytearray(b"a\0b"))
+    assert message.body == b"a\0b"
+    message.set_body(memoryview(b"\xffcd"))
+    assert message.body == b"\xffcd"
+    message.set_body("grüße")
+    assert message.body == "grüße".encode()
+    with pytest.raises(TypeError, match="body"):
+        message.set_body(12)
+
+
 def test_close_is_idempotent_and_final():
     message = Message("Topic")
     message.close()

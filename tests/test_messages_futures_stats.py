@@ -140,6 +140,23 @@ def test_send_async_of_a_closed_message_raises_and_leaves_nothing_in_flight(rock
     assert (stats.sent, stats.failed, stats.in_flight) == (0, 0, 0)
 
 
+def test_sync_and_oneway_sends_of_a_closed_message_raise_and_count_as_failed(rocketmq_namesrv_addr):
+    producer = started_producer(rocketmq_namesrv_addr)
+    try:
+        message = Message(unique_name("TopicClosedSync"), "gone")
+        message.close()
+        with pytest.raises(ValueError, match="closed"):
+            producer.send_sync(message)
+        with pytest.raises(ValueError, match="closed"):
+            producer.send_oneway(message)
+        with pytest.raises(TypeError, match="Message"):
+            producer.send_sync(b"not a message")
+        stats = producer.stats()
+    finally:
+        producer.shutdown()
+    assert (stats.sent, stats.failed) == (0, 2)
+
+
 def test_producer_stats_count_and_time_sends(rocketmq_namesrv_addr):
     topic = unique_name("TopicStats")
     producer = started_producer(rocketmq_namesrv_addr)

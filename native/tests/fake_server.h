@@ -108,6 +108,16 @@ class FakeServer {
     return false;
   }
 
+  // Every request with `code` received so far, in arrival order.
+  std::vector<rmq::RemotingCommand> requestsWith(int code) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<rmq::RemotingCommand> found;
+    for (const auto& request : requests_) {
+      if (request.code == code) found.push_back(request);
+    }
+    return found;
+  }
+
   // The last request with `code` (a default command when there was none).
   rmq::RemotingCommand last(int code) {
     std::lock_guard<std::mutex> lock(mutex_);

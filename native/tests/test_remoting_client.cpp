@@ -329,6 +329,79 @@ void testSyncCallerIsWokenByHangUpAndShutdown() {
   CHECK(waited < std::chrono::seconds(2));
 }
 
+constexpr int kOnewayCode = 315;
+
+// The extFields["n"] of every request with `code` the server got, once it
+// got `expected` of them (or after 5 s).
+std::vector<int> numbersReceived(fake::FakeServer& server, int code, size_t expected) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::vector<rmq::RemotingCommand> got = server.requestsWith(code);
+  while (got.size() < expected && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    got = server.requestsWith(code);
+  }
+  std::vector<int> numbers;
+  for (auto& request : got) numbers.push_back(std::stoi(request.extFields["n"]));
+  return numbers;
+}
+
+std::vector<int> zeroTo(int count) {
+  std::vector<int> numbers;
+  for (int n = 0; n < count; ++n) numbers.push_back(n);
+  return numbers;
+}
+
+// Oneway requests sent back to back linger to be written together: each
+// still arrives, once and in order, and a sync request sent behind them
+// takes them along instead of waiting for the linger timer.
+void testStreamedOnewaysArriveWholeAndInOrder() {
+  fake::FakeServer server([](int, rmq::RemotingCommand& request, rmq::RemotingCommand* response) {
+    auto found = request.extFields.find("n");
+    response->setRemark(found == request.extFields.end() ? "" : found->second);
+    return true;
+  });
+  rmq::RemotingClient client;
+  client.start();
+  rmq::RemotingCommand warmUp = numbered(kEchoCode, 0);
+  CHECK(client.invokeSync(server.address(), warmUp, 3000) != nullptr);
+
+  constexpr int kStream = 2000;
+  for (int n = 0; n < kStream; ++n) {
+    rmq::RemotingCommand request = numbered(kOnewayCode, n);
+    client.invokeOneway(server.address(), request, 3000);
+  }
+  CHECK(numbersReceived(server, kOnewayCode, kStream) == zeroTo(kStream));
+
+  // A short stream, then at once a sync request: one server thread serves
+  // the connection in order, so it has seen the stream when it answers.
+  for (int n = 0; n < 10; ++n) {
+    rmq::RemotingCommand request = numbered(kOnewayCode + 1, n);
+    client.invokeOneway(server.address(), request, 3000);
+  }
+  rmq::RemotingCommand sync = numbered(kEchoCode, 99);
+  auto started = std::chrono::steady_clock::now();
+  CHECK(client.invokeSync(server.address(), sync, 3000) != nullptr);
+  CHECK(server.requestsWith(kOnewayCode + 1).size() == 10);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(500));
+  client.shutdown();
+}
+
+// Oneway requests still lingering when the client shuts down are written
+// before the sockets close (a consumer's last offsets go out this way).
+void testLingeringOnewaysAreWrittenAtShutdown() {
+  fake::FakeServer server(echoHandler());
+  rmq::RemotingClient client;
+  client.start();
+  rmq::RemotingCommand warmUp = numbered(kEchoCode, 0);
+  CHECK(client.invokeSync(server.address(), warmUp, 3000) != nullptr);
+  for (int n = 0; n < 50; ++n) {
+    rmq::RemotingCommand request = numbered(kOnewayCode, n);
+    client.invokeOneway(server.address(), request, 3000);
+  }
+  client.shutdown();
+  CHECK(numbersReceived(server, kOnewayCode, 50) == zeroTo(50));
+}
+
 }  // namespace
 
 int main() {
@@ -339,6 +412,8 @@ int main() {
   testSyncCallerHandlesWhatArrivesBeforeItsAnswer();
   testConcurrentSyncCallersEachGetTheirAnswer();
   testSyncCallerIsWokenByHangUpAndShutdown();
+  testStreamedOnewaysArriveWholeAndInOrder();
+  testLingeringOnewaysAreWrittenAtShutdown();
   std::printf("test_remoting_client: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

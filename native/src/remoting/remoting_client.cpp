@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -49,6 +50,14 @@ constexpr int64_t kSilenceBeforeCloseMs = 1000;
 // same way): a producer faster than its broker must not grow without bound.
 constexpr size_t kOutboxHighWater = 8 * 1024 * 1024;
 constexpr size_t kOutboxLowWater = 4 * 1024 * 1024;
+// A oneway or async request sent within this long of the connection's last
+// write is part of a stream: it waits up to this long for the ones behind it,
+// and they go out in one write (see Core::send).
+constexpr int64_t kLingerUs = 200;
+
+int64_t steadyNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+}
 
 int64_t steadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
@@ -173,11 +182,17 @@ struct Connection {
   bool inEpoll = false;
   uint32_t epollEvents = 0;
   bool callerReading = false;
+  // Under writeMutex: the outbox waits for the linger timer, and when the
+  // socket was last written to (steady clock, microseconds).
+  bool lingering = false;
+  int64_t lastWriteUs = 0;
 
   // What the I/O thread should be told about: input unless a caller reads
-  // it, room to write while the outbox holds something. Under writeMutex.
+  // it, room to write while the outbox holds something that is not
+  // lingering. Under writeMutex.
   uint32_t wantedEvents() const {
-    return (callerReading ? 0u : static_cast<uint32_t>(EPOLLIN)) | (outbox.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
+    const bool writable = !outbox.empty() && !lingering;
+    return (callerReading ? 0u : static_cast<uint32_t>(EPOLLIN)) | (writable ? static_cast<uint32_t>(EPOLLOUT) : 0u);
   }
 };
 
@@ -222,6 +237,8 @@ struct Core {
   std::atomic<bool> stopping{false};
   int wakeFd = -1;
   int epollFd = -1;  // the I/O thread's; callers change a socket's events in it (see Connection)
+  int lingerFd = -1;  // timerfd: lingering outboxes are written when it fires
+  std::atomic<bool> lingerArmed{false};
   // Addresses whose last connection attempt, connection or request failed,
   // with the reason, until one of them answers again. The count lets the
   // I/O thread skip the lock on every response while nothing is down.
@@ -237,6 +254,15 @@ struct Core {
   ~Core() {
     if (wakeFd >= 0) ::close(wakeFd);
     if (epollFd >= 0) ::close(epollFd);
+    if (lingerFd >= 0) ::close(lingerFd);
+  }
+
+  // Starts the linger timer unless it runs already.
+  void armLinger() {
+    if (lingerArmed.exchange(true)) return;
+    itimerspec when{};
+    when.it_value.tv_nsec = kLingerUs * 1000;
+    ::timerfd_settime(lingerFd, 0, &when, nullptr);
   }
 
   // Tells epoll what `conn` wants now. Called with conn.writeMutex held.
@@ -517,7 +543,16 @@ struct Core {
   // taken nothing of what is already queued for `stallLimitMs` is not
   // reading (a stopped process): the connection is closed rather than
   // letting the queue grow, and the call fails with kTimeout.
-  void send(const std::shared_ptr<Connection>& conn, OutFrame frame, int64_t stallLimitMs) {
+  //
+  // `mayLinger` (oneway and async requests, which nobody waits on): on
+  // loopback each write also runs the receiver's TCP input and wakes its
+  // thread, which costs more than the rest of a send. A request that follows
+  // the connection's last write within kLingerUs is part of a stream: it is
+  // queued and the linger timer writes it together with the ones queued
+  // behind it. A lone request, and every sync one, is written at once (a
+  // sync one takes what lingers with it).
+  void send(const std::shared_ptr<Connection>& conn, OutFrame frame, int64_t stallLimitMs,
+            bool mayLinger = false) {
     bool broken = false;
     bool stalled = false;
     std::string reason;
@@ -549,8 +584,19 @@ struct Core {
         bool wasIdle = conn->outbox.empty();
         conn->outboxBytes += frame.total();
         conn->outbox.push_back(std::move(frame));
-        if (wasIdle) {
-          conn->writeProgressMs = steadyNowMs();
+        const int64_t nowUs = wasIdle || (conn->lingering && !mayLinger) ? steadyNowUs() : 0;
+        if (wasIdle && mayLinger && conn->inEpoll && !conn->tls && nowUs - conn->lastWriteUs < kLingerUs) {
+          conn->writeProgressMs = nowUs / 1000;
+          conn->lingering = true;
+          armLinger();
+        } else if (conn->lingering && !mayLinger) {
+          conn->lingering = false;
+          conn->lastWriteUs = nowUs;
+          broken = !flush(*conn);
+          if (!broken) updateEvents(*conn);
+        } else if (wasIdle) {
+          conn->writeProgressMs = nowUs / 1000;
+          conn->lastWriteUs = nowUs;
           broken = !flush(*conn);
           if (!broken && !conn->outbox.empty()) {
             // The I/O thread writes the rest once the socket has room.
@@ -824,6 +870,24 @@ std::vector<std::shared_ptr<Connection>> syncRegistry(Core& core, Registry& regi
   return doomed;
 }
 
+// Writes every outbox that waited for the linger timer; what the socket
+// does not take now goes out on EPOLLOUT as usual.
+void writeLingering(Core& core, Registry& registry) {
+  const int64_t nowUs = steadyNowUs();
+  for (auto& entry : registry) {
+    Connection& conn = *entry.second;
+    std::lock_guard<std::mutex> lock(conn.writeMutex);
+    if (!conn.lingering) continue;
+    conn.lingering = false;
+    conn.lastWriteUs = nowUs;
+    if (!conn.closed && !Core::flush(conn)) {
+      conn.closed = true;
+      if (conn.closeReason.empty()) conn.closeReason = "write failed";
+    }
+    core.updateEvents(conn);
+  }
+}
+
 void ioLoop(std::shared_ptr<Core> core) {
   std::vector<epoll_event> ready(64);
   Registry registry;
@@ -855,6 +919,14 @@ void ioLoop(std::shared_ptr<Core> core) {
         uint64_t drained;
         ssize_t ignored = ::read(core->wakeFd, &drained, sizeof(drained));
         (void)ignored;
+        continue;
+      }
+      if (ready[i].data.ptr == &core->lingerFd) {
+        uint64_t expirations;
+        ssize_t ignored = ::read(core->lingerFd, &expirations, sizeof(expirations));
+        (void)ignored;
+        core->lingerArmed = false;
+        writeLingering(*core, registry);
         continue;
       }
       auto found = registry.find(static_cast<Connection*>(ready[i].data.ptr));
@@ -893,6 +965,8 @@ void ioLoop(std::shared_ptr<Core> core) {
     core->connections.clear();
   }
   for (auto& entry : registry) all.push_back(entry.second);
+  // Oneway requests sent just before shutdown (a consumer's last offsets) may still linger.
+  writeLingering(*core, registry);
   for (auto& conn : all) closeSocket(*core, *conn);
   registry.clear();
   core->failPendingOf("", ErrorKind::kIllegalState, "remoting client is shut down");
@@ -939,10 +1013,16 @@ void RemotingClient::start() {
   if (core->wakeFd < 0) throw MQException(ErrorKind::kInternal, std::string("eventfd: ") + std::strerror(errno));
   core->epollFd = ::epoll_create1(EPOLL_CLOEXEC);
   if (core->epollFd < 0) throw MQException(ErrorKind::kInternal, std::string("epoll_create1: ") + std::strerror(errno));
+  core->lingerFd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (core->lingerFd < 0) throw MQException(ErrorKind::kInternal, std::string("timerfd_create: ") + std::strerror(errno));
   epoll_event wakeEvent{};
   wakeEvent.events = EPOLLIN;
   wakeEvent.data.ptr = nullptr;
-  if (::epoll_ctl(core->epollFd, EPOLL_CTL_ADD, core->wakeFd, &wakeEvent) != 0) {
+  epoll_event lingerEvent{};
+  lingerEvent.events = EPOLLIN;
+  lingerEvent.data.ptr = &core->lingerFd;
+  if (::epoll_ctl(core->epollFd, EPOLL_CTL_ADD, core->wakeFd, &wakeEvent) != 0 ||
+      ::epoll_ctl(core->epollFd, EPOLL_CTL_ADD, core->lingerFd, &lingerEvent) != 0) {
     throw MQException(ErrorKind::kInternal, std::string("epoll_ctl: ") + std::strerror(errno));
   }
   core->started = true;
@@ -1149,7 +1229,7 @@ void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& reque
     pending->conn = conn;
     core->addPending(request.opaque, pending);
     registered = true;
-    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
+    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs, true);
   } catch (...) {
     // Errors before the request was registered still reach the callback,
     // on the callback thread, so callers see one completion path. A
@@ -1166,7 +1246,7 @@ void RemotingClient::invokeOneway(const std::string& addr, RemotingCommand& requ
   request.markOneway();
   applyHook(core, addr, request);
   auto conn = core.connection(addr, deadlineAfter(timeoutMs));
-  core.send(conn, makeFrame(request, std::move(request.body)), timeoutMs);
+  core.send(conn, makeFrame(request, std::move(request.body)), timeoutMs, true);
 }
 
 void RemotingClient::sendResponse(const std::string& addr, const RemotingCommand& response) {

@@ -247,6 +247,18 @@ def _note_listener_failure(error: BaseException) -> None:
     lib.NoteConsumeListenerFailure(description[:_MAX_FAILURE_CHARS].encode("utf-8", "replace"))
 
 
+_SUCCESS = ConsumeStatus.CONSUME_SUCCESS
+
+
+def _status_of_answer(answer: Any) -> int:
+    status = as_status(answer, ConsumeStatus)
+    if status is None:
+        logger.error("message callback returned %r instead of a ConsumeStatus; "
+                     "the message will be consumed again later", answer)
+        return _RECONSUME_LATER
+    return int(status)
+
+
 def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) -> int:
     message = ReceivedMessage(c_message)
     try:
@@ -257,12 +269,7 @@ def _consume_status(callback: Callable[[ReceivedMessage], Any], c_message: Any) 
         return _LISTENER_RAISED
     finally:
         message._invalidate()
-    status = as_status(answer, ConsumeStatus)
-    if status is None:
-        logger.error("message callback returned %r instead of a ConsumeStatus; "
-                     "the message will be consumed again later", answer)
-        return _RECONSUME_LATER
-    return int(status)
+    return _status_of_answer(answer)
 
 
 def deliver_list(callback: Callable[[List[ReceivedMessage]], Any], c_messages: List[Any],
@@ -310,18 +317,6 @@ def deliver(callback: Callable[[ReceivedMessage], Any], c_message: Any, counters
         dead = failed and lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
         counters.delivery_ended(started, not failed, dead, c_message)
     return status
-
-
-_SUCCESS = ConsumeStatus.CONSUME_SUCCESS
-
-
-def _status_of_answer(answer: Any) -> int:
-    status = as_status(answer, ConsumeStatus)
-    if status is None:
-        logger.error("message callback returned %r instead of a ConsumeStatus; "
-                     "the message will be consumed again later", answer)
-        return _RECONSUME_LATER
-    return int(status)
 
 
 def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, count: int,

@@ -46,6 +46,22 @@ def test_a_sync_send_makes_few_python_and_c_calls(rocketmq_cluster):
     assert c_calls <= 30, c_calls
 
 
+def _one_thread_consumer(rocketmq_cluster, group: str) -> PushConsumer:  # type: ignore[no-untyped-def]
+    consumer = PushConsumer(group)
+    consumer.set_name_server_address(rocketmq_cluster.namesrv_addr)
+    consumer.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
+    consumer.set_thread_count(1)
+    return consumer
+
+
+def _consume_until(consumer: PushConsumer, done: threading.Event) -> None:
+    consumer.start()
+    try:
+        assert done.wait(30)
+    finally:
+        consumer.shutdown()
+
+
 def test_consumption_enters_python_once_per_burst(rocketmq_cluster):
     topic, group = unique_name("TopicBursts"), unique_name("CID_bursts")
     rocketmq_cluster.create_topic(topic, 1)
@@ -65,16 +81,9 @@ def test_consumption_enters_python_once_per_burst(rocketmq_cluster):
             done.set()
         return ConsumeStatus.CONSUME_SUCCESS
 
-    consumer = PushConsumer(group)
-    consumer.set_name_server_address(rocketmq_cluster.namesrv_addr)
-    consumer.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
-    consumer.set_thread_count(1)
+    consumer = _one_thread_consumer(rocketmq_cluster, group)
     consumer.subscribe(topic, on_message)
-    consumer.start()
-    try:
-        assert done.wait(30)
-    finally:
-        consumer.shutdown()
+    _consume_until(consumer, done)
     bursts = consumer._counters.bursts
     print("%d messages in %d calls into Python" % (count, bursts))
     # Pulls bring up to 32 messages; one thread takes each pull as one burst.
@@ -122,20 +131,13 @@ def _consume_counting_calls(rocketmq_cluster, batch: bool) -> float:  # type: ig
         note(len(messages))
         return ConsumeStatus.CONSUME_SUCCESS
 
-    consumer = PushConsumer(group)
-    consumer.set_name_server_address(rocketmq_cluster.namesrv_addr)
-    consumer.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
-    consumer.set_thread_count(1)
+    consumer = _one_thread_consumer(rocketmq_cluster, group)
     if batch:
         consumer.set_message_batch_max_size(32)
         consumer.subscribe_batch(topic, on_list)
     else:
         consumer.subscribe(topic, on_message)
-    consumer.start()
-    try:
-        assert done.wait(30)
-    finally:
-        consumer.shutdown()
+    _consume_until(consumer, done)
     # note()'s own calls are the test's, not the client's.
     own_calls = 2 if not batch else 0
     return events["call"] / (count - warm_up) - own_calls

@@ -47,7 +47,9 @@ def main() -> None:
         received = threading.Semaphore(0)
 
         def on_message(message: ReceivedMessage) -> ConsumeStatus:
-            print(f"consumed {message.id}: tags={message.tags!r} keys={message.keys!r} body={message.body!r}")
+            # Several consume threads print at once: the line and its newline in one write.
+            line = f"consumed {message.id}: tags={message.tags!r} keys={message.keys!r} body={message.body!r}"
+            print(line + "\n", end="", flush=True)
             received.release()
             return ConsumeStatus.CONSUME_SUCCESS
 

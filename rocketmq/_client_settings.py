@@ -2,7 +2,7 @@
 refresh), written once for the clients whose C setters are all named
 ``Set<Client>NameServerAddress``, ``Set<Client>Tls`` and so on."""
 
-from typing import Any, Callable, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, Union
 
 from ._bindings import c_positive_int, c_string, lib, tls_arguments
 from .exceptions import ffi_check
@@ -15,9 +15,9 @@ class ConnectionSettings:
 
     _C_CLIENT: ClassVar[str]  # "PullConsumer", "LitePullConsumer"
 
-    @property
-    def _handle(self) -> Any:
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        @property
+        def _handle(self) -> Any: ...  # HandleOwner's, in the client classes
 
     def _remember(self, name: str, value: Any) -> None:
         """Called after each setting took; a subclass that opens more clients

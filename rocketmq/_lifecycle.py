@@ -17,7 +17,7 @@ import os
 import sys
 import threading
 import weakref
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, TypeVar
 
 from .exceptions import ClientUsedAfterFork
 
@@ -125,6 +125,43 @@ class NativeClient:
         handle, self._handle = self._handle, None
         if handle is not None:
             self._destroy(handle)
+
+
+_Owner = TypeVar("_Owner", bound="HandleOwner")
+
+
+class HandleOwner:
+    """What every client class shares: its ``NativeClient``, the ``_handle``
+    every C call takes, and ``with`` starting and shutting it down."""
+
+    _client: NativeClient
+    # Completes "the ... has been destroyed" in the error of a released handle.
+    _KIND = "client"
+
+    if TYPE_CHECKING:
+        def start(self) -> None: ...
+
+        def shutdown(self) -> None: ...
+
+    def _own(self, client: NativeClient) -> None:
+        """Take ``client``; it is released (shut down and freed) once this object is collected."""
+        self._client = client
+        finalizer = weakref.finalize(self, client.release)
+        finalizer.atexit = False  # interpreter exit is _shutdown_at_exit's job
+
+    @property
+    def _handle(self) -> Any:
+        handle = self._client.handle
+        if handle is None:
+            raise ValueError(f"the {self._KIND} has been destroyed")
+        return handle
+
+    def __enter__(self: _Owner) -> _Owner:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        self.shutdown()
 
 
 def _shutdown_all_started() -> None:

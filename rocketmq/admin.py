@@ -15,11 +15,10 @@ run from several threads at once.
 """
 
 import json
-import weakref
 from typing import Any, Dict, List, NamedTuple, Optional, Union
 
 from ._bindings import c_int, c_positive_int, c_string, ffi, lib, tls_arguments
-from ._lifecycle import NativeClient
+from ._lifecycle import HandleOwner, NativeClient
 from .exceptions import NullPointerException, RocketMQException, _register, ffi_check
 from .message import DetachedMessage, ReceivedMessage
 from .pull_consumer import MessageQueue
@@ -195,33 +194,19 @@ def _broker_data(raw: Dict[str, Any]) -> BrokerData:
                       dict(sorted(addresses.items())))
 
 
-class AdminClient:
+class AdminClient(HandleOwner):
     """Asks name servers and brokers about topics, brokers and offsets.
 
     ``with AdminClient() as admin:`` starts it and shuts it down.
     """
 
+    _KIND = "admin client"
+
     def __init__(self, name: Optional[StrOrBytes] = None) -> None:
         handle = lib.CreateAdminClient(ffi.NULL if name is None else c_string(name, "name"))
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create AdminClient")
-        self._client = NativeClient(handle, lib.ShutdownAdminClient, lib.DestroyAdminClient)
-        finalizer = weakref.finalize(self, self._client.release)
-        finalizer.atexit = False  # interpreter exit is _lifecycle's job
-
-    @property
-    def _handle(self) -> Any:
-        handle = self._client.handle
-        if handle is None:
-            raise ValueError("the admin client has been destroyed")
-        return handle
-
-    def __enter__(self) -> "AdminClient":
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        self.shutdown()
+        self._own(NativeClient(handle, lib.ShutdownAdminClient, lib.DestroyAdminClient))
 
     # ----- configuration (before start) ---------------------------------------------------
 

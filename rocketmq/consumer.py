@@ -1,12 +1,11 @@
 """The push consumer: the core pulls messages and calls back for each one."""
 
-import weakref
 from enum import IntEnum
 from typing import Any, Callable, Dict, List, Optional, Set, Union
 
 from . import _callbacks
 from ._bindings import c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
-from ._lifecycle import NativeClient
+from ._lifecycle import HandleOwner, NativeClient
 from ._message_lookups import MessageLookups
 from ._selectors import c_expression_type
 from ._stats import ConsumerCounters, ConsumerStats
@@ -54,12 +53,14 @@ def _topic_name(topic: StrOrBytes) -> str:
     return topic.decode("utf-8") if isinstance(topic, bytes) else topic
 
 
-class PushConsumer(MessageLookups):
+class PushConsumer(MessageLookups, HandleOwner):
     """Consumes subscribed topics; ``callback(message)`` returns a ConsumeStatus.
 
     A callback that raises, or returns anything but a ConsumeStatus, is
     logged and the message is consumed again later (RECONSUME_LATER).
     """
+
+    _KIND = "consumer"
 
     def __init__(
         self,
@@ -70,12 +71,10 @@ class PushConsumer(MessageLookups):
         handle = lib.CreatePushConsumer(c_string(group_id, "group_id"))
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create PushConsumer")
-        self._client = NativeClient(handle, lib.ShutdownPushConsumer, lib.DestroyPushConsumer)
+        self._own(NativeClient(handle, lib.ShutdownPushConsumer, lib.DestroyPushConsumer))
         self._init_lookups()
         self._counters = ConsumerCounters()
         self._max_reconsume_times = _callbacks.MAX_RECONSUME_TIMES
-        finalizer = weakref.finalize(self, self._client.release)
-        finalizer.atexit = False  # interpreter exit is _lifecycle's job
         self._orderly = bool(orderly)
         self._callbacks: Dict[str, Any] = {}
         # Callbacks given to subscribe_batch (by identity): they take lists.
@@ -88,20 +87,6 @@ class PushConsumer(MessageLookups):
         self._stopping = False
         _callbacks.register_consumer(handle, self)
         self.set_message_model(message_model)
-
-    @property
-    def _handle(self) -> Any:
-        handle = self._client.handle
-        if handle is None:
-            raise ValueError("the consumer has been destroyed")
-        return handle
-
-    def __enter__(self) -> "PushConsumer":
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        self.shutdown()
 
     # ----- configuration ------------------------------------------------------------------
 

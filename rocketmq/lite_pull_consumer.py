@@ -9,12 +9,11 @@ returned; with auto-commit (the default) ``poll`` does so every interval, and
 ``shutdown`` does so one last time.
 """
 
-import weakref
 from typing import Any, Iterable, List, Optional, Union
 
 from ._bindings import c_bool, c_int, c_string, ffi, lib
 from ._client_settings import ConnectionSettings
-from ._lifecycle import NativeClient
+from ._lifecycle import HandleOwner, NativeClient
 from .consumer import ConsumeFromWhere, _c_long_long, consume_from_where_arguments
 from .exceptions import (
     LitePullConsumerArgumentError,
@@ -98,7 +97,7 @@ def _copy_batch(batch: Any) -> List[PolledMessage]:
     return messages
 
 
-class LitePullConsumer(ConnectionSettings):
+class LitePullConsumer(ConnectionSettings, HandleOwner):
     """Polls messages of subscribed topics or assigned queues.
 
     ``with LitePullConsumer(group) as consumer:`` starts it and shuts it down.
@@ -107,27 +106,13 @@ class LitePullConsumer(ConnectionSettings):
 
     _C_CLIENT = "LitePullConsumer"
 
+    _KIND = "consumer"
+
     def __init__(self, group_id: StrOrBytes) -> None:
         handle = lib.CreateLitePullConsumer(c_string(group_id, "group_id"))
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create LitePullConsumer")
-        self._client = NativeClient(handle, lib.ShutdownLitePullConsumer, lib.DestroyLitePullConsumer)
-        finalizer = weakref.finalize(self, self._client.release)
-        finalizer.atexit = False  # interpreter exit is _lifecycle's job
-
-    @property
-    def _handle(self) -> Any:
-        handle = self._client.handle
-        if handle is None:
-            raise ValueError("the consumer has been destroyed")
-        return handle
-
-    def __enter__(self) -> "LitePullConsumer":
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        self.shutdown()
+        self._own(NativeClient(handle, lib.ShutdownLitePullConsumer, lib.DestroyLitePullConsumer))
 
     # ----- configuration (before start) ---------------------------------------------------
     # Name servers, credentials, TLS and route refresh: see ConnectionSettings.

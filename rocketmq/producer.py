@@ -2,13 +2,12 @@
 
 import logging
 import time
-import weakref
 from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from . import _callbacks, _reply_callbacks, _send_completions
 from ._bindings import c_bool, c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
-from ._lifecycle import NativeClient
+from ._lifecycle import HandleOwner, NativeClient
 from ._message_lookups import MessageLookups
 from ._stats import ProducerCounters, ProducerStats
 from ._statuses import SendResult, send_result_from_c
@@ -42,8 +41,10 @@ def _trace_model(enabled: Any) -> int:
     return int(TraceModel.OPEN if enabled else TraceModel.CLOSE)
 
 
-class Producer(MessageLookups):
+class Producer(MessageLookups, HandleOwner):
     """Sends messages. ``with Producer(...) as producer:`` starts it and shuts it down."""
+
+    _KIND = "producer"
 
     def __init__(
         self,
@@ -57,12 +58,10 @@ class Producer(MessageLookups):
         handle = self._create_native(group, orderly)
         if handle == ffi.NULL:
             raise NullPointerException(f"Returned null pointer when create {type(self).__name__}")
-        self._client = NativeClient(handle, lib.ShutdownProducer, lib.DestroyProducer)
+        self._own(NativeClient(handle, lib.ShutdownProducer, lib.DestroyProducer))
         self._counters = ProducerCounters()
         self._init_lookups()
         self._keep_alive_with_handle()
-        finalizer = weakref.finalize(self, self._client.release)
-        finalizer.atexit = False  # interpreter exit is _lifecycle's job
         if timeout is not None:
             self.set_timeout(timeout)
         if compress_level is not None:
@@ -77,20 +76,6 @@ class Producer(MessageLookups):
 
     def _keep_alive_with_handle(self) -> None:
         """Hook for subclasses whose C handle points at Python objects."""
-
-    @property
-    def _handle(self) -> Any:
-        handle = self._client.handle
-        if handle is None:
-            raise ValueError("the producer has been destroyed")
-        return handle
-
-    def __enter__(self) -> "Producer":
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        self.shutdown()
 
     # ----- configuration ------------------------------------------------------------------
 

@@ -7,13 +7,12 @@ waits. Nothing is committed: where to pull next is ``next_begin_offset`` of
 the previous result, for the application to remember.
 """
 
-import weakref
 from enum import IntEnum
 from typing import Any, Iterator, List, NamedTuple, Optional, Union
 
 from ._bindings import c_int, c_string, ffi, lib, py_string
 from ._client_settings import ConnectionSettings
-from ._lifecycle import NativeClient
+from ._lifecycle import HandleOwner, NativeClient
 from ._message_lookups import MessageLookups
 from ._selectors import TAG, c_expression_type
 from .exceptions import (
@@ -115,7 +114,7 @@ def _copy_messages(c_result: Any) -> List[DetachedMessage]:
     return messages
 
 
-class PullConsumer(MessageLookups, ConnectionSettings):
+class PullConsumer(MessageLookups, ConnectionSettings, HandleOwner):
     """Pulls messages from queues the application chooses.
 
     ``with PullConsumer(group) as consumer:`` starts it and shuts it down.
@@ -125,29 +124,15 @@ class PullConsumer(MessageLookups, ConnectionSettings):
 
     _C_CLIENT = "PullConsumer"
 
+    _KIND = "consumer"
+
     def __init__(self, group_id: StrOrBytes) -> None:
         handle = lib.CreatePullConsumer(c_string(group_id, "group_id"))
         if handle == ffi.NULL:
             raise NullPointerException("Returned null pointer when create PullConsumer")
-        self._client = NativeClient(handle, lib.ShutdownPullConsumer, lib.DestroyPullConsumer)
+        self._own(NativeClient(handle, lib.ShutdownPullConsumer, lib.DestroyPullConsumer))
         self._init_lookups()
         self._was_shut_down = False
-        finalizer = weakref.finalize(self, self._client.release)
-        finalizer.atexit = False  # interpreter exit is _lifecycle's job
-
-    @property
-    def _handle(self) -> Any:
-        handle = self._client.handle
-        if handle is None:
-            raise ValueError("the consumer has been destroyed")
-        return handle
-
-    def __enter__(self) -> "PullConsumer":
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        self.shutdown()
 
     # ----- configuration ------------------------------------------------------------------
 

@@ -375,7 +375,8 @@ class ConsumerEngine : public RebalancingConsumer, public std::enable_shared_fro
         addr, request, kPullTimeoutMs,
         [weak, pq, addr, offset](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
           if (auto self = weak.lock()) self->onPulled(pq, addr, offset, std::move(response), error);
-        });
+        },
+        true);
   }
 
   // A pull failed at `addr`: when the queue's broker has another node that
@@ -415,6 +416,20 @@ class ConsumerEngine : public RebalancingConsumer, public std::enable_shared_fro
           pullLater(pq, kPullRetryDelayMs);
           return;
         }
+        // The next pull goes out before these messages are filed and handed
+        // out: a queue's rate is bounded by the pull round trip, and the
+        // broker can work on the next answer meanwhile. Only when the cache
+        // stays within its limits counting these, so the limits hold as when
+        // pulling after filing.
+        bool pulledAhead = false;
+        if (next >= 0) {
+          std::lock_guard<std::mutex> lock(pq->mutex);
+          pulledAhead = static_cast<int64_t>(pq->messages.size() + found.size()) <= config_.maxCacheCount &&
+                        pq->cachedBytes + static_cast<int64_t>(response->body.size()) <=
+                            int64_t{config_.maxCacheSizeMiB} * 1024 * 1024;
+          if (pulledAhead) pq->nextPullOffset = next;
+        }
+        if (pulledAhead) pull(pq);
         const SubscriptionData& sub = subscriptions_.at(pq->mq.topic);
         std::vector<int64_t> arrived;
         {
@@ -430,13 +445,13 @@ class ConsumerEngine : public RebalancingConsumer, public std::enable_shared_fro
             pq->messages.emplace(message.queueOffset, std::make_shared<MessageExt>(std::move(message)));
           }
           if (next >= 0) {
-            pq->nextPullOffset = next;
+            if (!pulledAhead) pq->nextPullOffset = next;
             // Offsets skipped by the filter count as consumed.
             if (pq->messages.empty()) pq->highestOffset = std::max(pq->highestOffset, next - 1);
           }
         }
         if (!arrived.empty()) consumeService_->dispatch(pq, arrived);
-        pull(pq);
+        if (!pulledAhead) pull(pq);
         return;
       }
       case response_code::kPullNotFound:

@@ -46,20 +46,22 @@ std::string Message::encodedProperties() const {
 
 std::map<std::string, std::string> Message::decodeProperties(const char* data, size_t len) {
   // Same tolerance as string2messageProperties: pairs with an empty key or
-  // an empty value are skipped rather than rejected.
+  // an empty value are skipped rather than rejected; a later pair with the
+  // same name wins. Read in place: every message of a pull result comes
+  // through here, so no copy of the text and no temporary strings.
   std::map<std::string, std::string> result;
-  const std::string text(data, len);
   size_t index = 0;
   while (index < len) {
-    size_t end = text.find(kPropertySeparator, index);
-    if (end == std::string::npos) end = len;
+    const void* pairEnd = std::memchr(data + index, kPropertySeparator, len - index);
+    const size_t end = pairEnd != nullptr ? static_cast<size_t>(static_cast<const char*>(pairEnd) - data) : len;
     // Searched within this pair only: a search to the end of the text
     // made a string of separators cost quadratic time.
     const void* found = std::memchr(data + index, kNameValueSeparator, end - index);
-    const size_t sep = found != nullptr ? static_cast<size_t>(static_cast<const char*>(found) - data)
-                                        : std::string::npos;
-    if (sep != std::string::npos && sep > index && sep + 1 < end) {
-      result[text.substr(index, sep - index)] = text.substr(sep + 1, end - sep - 1);
+    if (found != nullptr) {
+      const size_t sep = static_cast<size_t>(static_cast<const char*>(found) - data);
+      if (sep > index && sep + 1 < end) {
+        result.insert_or_assign(std::string(data + index, sep - index), std::string(data + sep + 1, end - sep - 1));
+      }
     }
     index = end + 1;
   }
@@ -151,10 +153,27 @@ MessageExt decodeOne(ByteReader& reader) {
   return msg;
 }
 
+// How many records the body holds, by their leading sizes alone: room for
+// all of them is made at once instead of moving decoded messages on growth.
+// A malformed size ends the count early; decodeOne reports it.
+size_t countRecords(const char* data, size_t len) {
+  size_t count = 0;
+  size_t position = 0;
+  while (len - position >= 4) {
+    const auto* p = reinterpret_cast<const unsigned char*>(data + position);
+    const int32_t size = static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]);
+    if (size <= 0 || static_cast<size_t>(size) > len - position) break;
+    position += static_cast<size_t>(size);
+    ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 std::vector<MessageExt> decodeMessages(const char* data, size_t len) {
   std::vector<MessageExt> messages;
+  messages.reserve(countRecords(data, len));
   ByteReader reader(data, len);
   while (reader.remaining() > 0) messages.push_back(decodeOne(reader));
   return messages;

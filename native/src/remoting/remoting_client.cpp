@@ -1212,7 +1212,7 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
 }
 
 void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
-                                 ResponseCallback callback) {
+                                 ResponseCallback callback, bool urgent) {
   auto core = impl_->core;
   // The callback moves into its request once, rather than being copied.
   auto pending = std::make_shared<Pending>();
@@ -1229,7 +1229,7 @@ void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& reque
     pending->conn = conn;
     core->addPending(request.opaque, pending);
     registered = true;
-    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs, true);
+    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs, !urgent);
   } catch (...) {
     // Errors before the request was registered still reach the callback,
     // on the callback thread, so callers see one completion path. A

@@ -57,8 +57,10 @@ class RemotingClient {
                                               int64_t timeoutMs);
   // Never blocks on the network; `callback` always fires exactly once
   // (error on connect failure, timeout, or shutdown).
+  // `urgent`: written at once even in a stream of requests (see
+  // Core::send); for requests whose answer gates more work, such as pulls.
   void invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
-                   ResponseCallback callback);
+                   ResponseCallback callback, bool urgent = false);
   // Fire and forget; sets the oneway flag. Throws only if the connection
   // cannot be established within `timeoutMs`.
   void invokeOneway(const std::string& addr, RemotingCommand& request, int64_t timeoutMs);

@@ -330,7 +330,9 @@ class Producer(MessageLookups, HandleOwner):
         _callbacks.track_async_send(send)
         self._counters.async_started()
         _send_completions.ensure_running()
-        status = lib.SendAsync(
+        # The queued_* callbacks only queue the result and return, so the
+        # core may run them on the thread that read the broker's answer.
+        status = lib.SendAsyncWithQuickCallbacks(
             producer_handle, message_handle, lib.rocketmq_queued_on_send_success,
             lib.rocketmq_queued_on_send_exception, send.c_handle,
         )

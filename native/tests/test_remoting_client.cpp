@@ -1,7 +1,8 @@
 // RemotingClient over loopback against a fake server: request/response
 // matching, timeouts and the race of a late answer with them, async
-// completions (exactly once each, in the order answers came), and the
-// request hook being applied only while one is set.
+// completions (exactly once each, in the order answers came, on the
+// callback thread or where they were read), and the request hook being
+// applied only while one is set.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -402,6 +403,73 @@ void testLingeringOnewaysAreWrittenAtShutdown() {
   CHECK(numbersReceived(server, kOnewayCode, 50) == zeroTo(50));
 }
 
+// kCallbackOnReader: answers and failures reach the callback on the thread
+// that read (or failed) them, never on the callback thread; each request
+// still completes once, in answer order. A plain async request does run on
+// the callback thread.
+void testCallbackOnReaderSkipsTheCallbackThread() {
+  fake::FakeServer server(echoHandler());
+  rmq::RemotingClient client;
+  client.start();
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::thread::id callbackThread;
+  bool known = false;
+  client.post([&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    callbackThread = std::this_thread::get_id();
+    known = true;
+    changed.notify_all();
+  });
+  std::vector<std::string> remarks;
+  int onCallbackThread = 0;
+  int failures = 0;
+  bool plainOnCallbackThread = false;
+  auto record = [&](std::unique_ptr<rmq::RemotingCommand> response, std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (std::this_thread::get_id() == callbackThread) ++onCallbackThread;
+    if (error || !response) {
+      ++failures;
+    } else {
+      remarks.push_back(response->remark);
+    }
+    changed.notify_all();
+  };
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait_for(lock, std::chrono::seconds(5), [&] { return known; });
+  }
+  constexpr int kRequests = 200;
+  for (int n = 0; n < kRequests; ++n) {
+    rmq::RemotingCommand request = numbered(kEchoCode, n);
+    client.invokeAsync(server.address(), request, 5000, record, rmq::RemotingClient::kCallbackOnReader);
+  }
+  rmq::RemotingCommand silent = numbered(kSilentCode, 0);
+  client.invokeAsync(server.address(), silent, 100, record, rmq::RemotingClient::kCallbackOnReader);
+  rmq::RemotingCommand plain = numbered(kEchoCode, 0);
+  client.invokeAsync(server.address(), plain, 5000, [&](std::unique_ptr<rmq::RemotingCommand>, std::exception_ptr) {
+    std::lock_guard<std::mutex> lock(mutex);
+    plainOnCallbackThread = std::this_thread::get_id() == callbackThread;
+    changed.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait_for(lock, std::chrono::seconds(20), [&] {
+      return static_cast<int>(remarks.size()) + failures >= kRequests + 1 && plainOnCallbackThread;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a second completion would show now
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(static_cast<int>(remarks.size()) == kRequests);
+  CHECK(failures == 1);
+  CHECK(onCallbackThread == 0);
+  CHECK(plainOnCallbackThread);
+  bool inOrder = static_cast<int>(remarks.size()) == kRequests;
+  for (int n = 0; inOrder && n < kRequests; ++n) inOrder = remarks[static_cast<size_t>(n)] == std::to_string(n);
+  CHECK(inOrder);
+  client.shutdown();
+}
+
 }  // namespace
 
 int main() {
@@ -414,6 +482,7 @@ int main() {
   testSyncCallerIsWokenByHangUpAndShutdown();
   testStreamedOnewaysArriveWholeAndInOrder();
   testLingeringOnewaysAreWrittenAtShutdown();
+  testCallbackOnReaderSkipsTheCallbackThread();
   std::printf("test_remoting_client: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "CProducer.h"
+#include "CQuickSendCallbacks.h"
 #include "capi/latest_error.h"
 #include "capi/producer_handle.h"
 #include "producer/sharding.h"
@@ -88,6 +89,26 @@ rmq::SendCallback plainCallbacks(CSendSuccessCallback onSuccess, CSendExceptionC
 // librocketmq retries sharding-key sends this many times.
 constexpr int kShardingKeyRetries = 3;
 
+
+int sendAsyncWith(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
+                  COnSendExceptionCallback cSendExceptionCallback, void* userData, bool quickCallbacks) {
+  if (producer == nullptr || msg == nullptr) return nullPointer("producer or message");
+  return guarded(PRODUCER_SEND_ASYNC_FAILED, [&] {
+    producer->producer.sendAsync(
+        msg->message,
+        [msg, userData, cSendSuccessCallback, cSendExceptionCallback](const rmq::SendResult* result,
+                                                                      const rmq::MQException* error) {
+          if (result != nullptr) {
+            if (cSendSuccessCallback != nullptr) cSendSuccessCallback(toCSendResult(*result), msg, userData);
+          } else if (cSendExceptionCallback != nullptr) {
+            cSendExceptionCallback(toCMQException(*error, PRODUCER_SEND_ASYNC_FAILED), msg, userData);
+          }
+        },
+        quickCallbacks);
+    return OK;
+  });
+}
+
 }  // namespace
 
 int SendMessageSync(CProducer* producer, CMessage* msg, CSendResult* result) {
@@ -118,19 +139,12 @@ int SendMessageAsync(CProducer* producer, CMessage* msg, CSendSuccessCallback cS
 
 int SendAsync(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
               COnSendExceptionCallback cSendExceptionCallback, void* userData) {
-  if (producer == nullptr || msg == nullptr) return nullPointer("producer or message");
-  return guarded(PRODUCER_SEND_ASYNC_FAILED, [&] {
-    producer->producer.sendAsync(
-        msg->message, [msg, userData, cSendSuccessCallback, cSendExceptionCallback](
-                          const rmq::SendResult* result, const rmq::MQException* error) {
-          if (result != nullptr) {
-            if (cSendSuccessCallback != nullptr) cSendSuccessCallback(toCSendResult(*result), msg, userData);
-          } else if (cSendExceptionCallback != nullptr) {
-            cSendExceptionCallback(toCMQException(*error, PRODUCER_SEND_ASYNC_FAILED), msg, userData);
-          }
-        });
-    return OK;
-  });
+  return sendAsyncWith(producer, msg, cSendSuccessCallback, cSendExceptionCallback, userData, false);
+}
+
+int SendAsyncWithQuickCallbacks(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
+                                COnSendExceptionCallback cSendExceptionCallback, void* userData) {
+  return sendAsyncWith(producer, msg, cSendSuccessCallback, cSendExceptionCallback, userData, true);
 }
 
 int SendMessageOneway(CProducer* producer, CMessage* msg) {

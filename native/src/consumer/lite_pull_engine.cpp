@@ -310,7 +310,8 @@ void LitePullEngine::pull(const MessageQueue& mq, uint64_t generation) {
         node.addr, request, kPullTimeoutMs,
         [weak, mq, generation, offset](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
           if (auto self = weak.lock()) self->onPulled(mq, generation, offset, std::move(response), error);
-        });
+        },
+        RemotingClient::kWriteAtOnce);
   } catch (const std::exception& e) {
     RMQ_LOG(kInfo, "pull of " << describe(mq) << " not sent: " << e.what());
     pullLater(mq, generation, kPullFailedDelayMs);

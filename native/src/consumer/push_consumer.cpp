@@ -376,7 +376,7 @@ class ConsumerEngine : public RebalancingConsumer, public std::enable_shared_fro
         [weak, pq, addr, offset](std::unique_ptr<RemotingCommand> response, std::exception_ptr error) {
           if (auto self = weak.lock()) self->onPulled(pq, addr, offset, std::move(response), error);
         },
-        true);
+        RemotingClient::kWriteAtOnce);
   }
 
   // A pull failed at `addr`: when the queue's broker has another node that

@@ -101,6 +101,7 @@ struct Producer::AsyncAttempt {
   std::string lastFailedBroker;
   bool fixedQueue = false;  // orderly: always the selected queue
   MessageQueue queue;
+  bool quickCallback = false;  // successes delivered on the reading thread (see sendAsync)
 };
 
 Producer::Producer(const std::string& groupName) { config_.groupName = groupName; }
@@ -566,13 +567,14 @@ void Producer::sendOrderlyOneway(const Message& msg, const QueueSelector& select
 
 // ---- async ----
 
-void Producer::sendAsync(const Message& msg, SendCallback callback) {
+void Producer::sendAsync(const Message& msg, SendCallback callback, bool quickCallback) {
   auto attempt = std::make_shared<AsyncAttempt>();
   attempt->client = runningClient();
   attempt->cfg = config();
   attempt->msg = prepare(msg, attempt->cfg, false);
   attempt->msg.takeOwnership();  // retries run after the caller returned
   attempt->callback = std::move(callback);
+  attempt->quickCallback = quickCallback;
   attempt->attemptsLeft = 1 + std::max(0, attempt->cfg.retryTimesWhenSendFailed);
   attempt->deadline = steadyNowMs() + attempt->cfg.sendTimeoutMs;
   startAsyncAttempt(attempt);
@@ -633,8 +635,16 @@ void Producer::startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt) {
           const bool brokerAtFault = isRetryableSendError(failure);
           if (!attempt->fixedQueue) faults_.update(queue.brokerName, steadyNowMs() - startedSteady, brokerAtFault);
           if (failure.kind() != ErrorKind::kBrokerError || brokerAtFault) failure = atBroker(failure, queue, addr);
+          if (attempt->quickCallback) {
+            // On the reading thread: a retry may look up routes and connect,
+            // which the callback thread may wait for and this one may not.
+            attempt->client->remoting().post(
+                [this, attempt, queue, failure] { onAsyncFailure(attempt, queue, failure); });
+            return;
+          }
           onAsyncFailure(attempt, queue, failure);
-        });
+        },
+        attempt->quickCallback ? RemotingClient::kCallbackOnReader : 0u);
   } catch (const MQException& e) {
     // Report on the callback thread, like every other outcome of an async send.
     MQException failure = e;

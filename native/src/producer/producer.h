@@ -95,7 +95,11 @@ class Producer {
   SendResult sendBatch(std::vector<Message>& messages);
   // Input errors (not started, bad topic, ...) throw here; failures after
   // that reach `callback`, once, on the client's callback thread.
-  void sendAsync(const Message& msg, SendCallback callback);
+  // `quickCallback`: `callback` returns at once and never calls into the
+  // client (it records the outcome, say in a queue): a success then reaches
+  // it on the thread that read the broker's answer, not the callback thread.
+  // Failures, which may lead to a retry, still go through the callback thread.
+  void sendAsync(const Message& msg, SendCallback callback, bool quickCallback = false);
   void sendOneway(const Message& msg);
 
   // Orderly sends go to the queue `selector` picks; a failed attempt is

@@ -200,6 +200,7 @@ struct Pending {
   std::string addr;
   Clock::time_point deadline;
   ResponseCallback callback;  // async; empty for sync waiters
+  bool callbackOnReader = false;      // run the callback where the answer is read (kCallbackOnReader)
   int64_t sentMs = 0;                 // steady clock when it was handed to the connection
   std::weak_ptr<Connection> conn;     // the connection it went out on
 
@@ -332,20 +333,28 @@ struct Core {
   }
 
   // Completes a request exactly once, from whichever thread sees its end.
+  static void runCallback(const ResponseCallback& callback, std::unique_ptr<RemotingCommand> response,
+                          std::exception_ptr error) {
+    try {
+      callback(std::move(response), error);
+    } catch (const std::exception& e) {
+      RMQ_LOG(kError, "response callback threw: " << e.what());
+    } catch (...) {
+      RMQ_LOG(kError, "response callback threw an unknown exception");
+    }
+  }
+
   void complete(const std::shared_ptr<Pending>& p, std::unique_ptr<RemotingCommand> response,
                 std::exception_ptr error) {
+    if (p->callback && p->callbackOnReader) {
+      auto callback = std::move(p->callback);
+      runCallback(callback, std::move(response), error);
+      return;
+    }
     if (p->callback) {
       auto callback = std::move(p->callback);
       auto shared = std::make_shared<std::unique_ptr<RemotingCommand>>(std::move(response));
-      post([callback, shared, error] {
-        try {
-          callback(std::move(*shared), error);
-        } catch (const std::exception& e) {
-          RMQ_LOG(kError, "response callback threw: " << e.what());
-        } catch (...) {
-          RMQ_LOG(kError, "response callback threw an unknown exception");
-        }
-      });
+      post([callback, shared, error] { runCallback(callback, std::move(*shared), error); });
       return;
     }
     {
@@ -1212,11 +1221,12 @@ std::unique_ptr<RemotingCommand> RemotingClient::invokeSync(const std::string& a
 }
 
 void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
-                                 ResponseCallback callback, bool urgent) {
+                                 ResponseCallback callback, unsigned flags) {
   auto core = impl_->core;
   // The callback moves into its request once, rather than being copied.
   auto pending = std::make_shared<Pending>();
   pending->callback = std::move(callback);
+  pending->callbackOnReader = (flags & kCallbackOnReader) != 0;
   bool registered = false;
   try {
     requireStarted(*core);
@@ -1229,10 +1239,11 @@ void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& reque
     pending->conn = conn;
     core->addPending(request.opaque, pending);
     registered = true;
-    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs, !urgent);
+    core->send(conn, makeFrame(request, std::move(request.body)), timeoutMs, (flags & kWriteAtOnce) == 0);
   } catch (...) {
     // Errors before the request was registered still reach the callback,
-    // on the callback thread, so callers see one completion path. A
+    // on the callback thread (this one with kCallbackOnReader), so callers
+    // see one completion path. A
     // registered one fails here only if nobody else (the I/O thread, on a
     // close) took it out of the table first.
     std::shared_ptr<Pending> mine = registered ? core->takePending(request.opaque) : pending;

@@ -57,10 +57,15 @@ class RemotingClient {
                                               int64_t timeoutMs);
   // Never blocks on the network; `callback` always fires exactly once
   // (error on connect failure, timeout, or shutdown).
-  // `urgent`: written at once even in a stream of requests (see
-  // Core::send); for requests whose answer gates more work, such as pulls.
+  // `flags` (AsyncFlags, or-ed): kWriteAtOnce writes the request at once
+  // even in a stream of requests (see Core::send), for requests whose answer
+  // gates more work, such as pulls. kCallbackOnReader runs `callback` on the
+  // thread that read the answer (or failed the request) instead of the
+  // callback thread: one thread hand-off less, for callbacks that return at
+  // once and never wait on the network (they may post()).
+  enum AsyncFlags : unsigned { kWriteAtOnce = 1u, kCallbackOnReader = 2u };
   void invokeAsync(const std::string& addr, RemotingCommand& request, int64_t timeoutMs,
-                   ResponseCallback callback, bool urgent = false);
+                   ResponseCallback callback, unsigned flags = 0);
   // Fire and forget; sets the oneway flag. Throws only if the connection
   // cannot be established within `timeoutMs`.
   void invokeOneway(const std::string& addr, RemotingCommand& request, int64_t timeoutMs);

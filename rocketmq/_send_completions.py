@@ -40,7 +40,8 @@ class _Dispatcher:
         self._thread: Optional[threading.Thread] = None
         self._stopping = False
         self._progress = threading.Condition()
-        self._delivered = 0  # completions run, as counted by the C queue's `queued`
+        self._delivered = 0  # completions run, as counted by the C queue's `queued`; this thread writes it
+        self._drainers = 0  # threads waiting in drain(), under _progress
 
     def ensure_running(self) -> None:
         """Starts the thread on the first asynchronous send."""
@@ -57,19 +58,14 @@ class _Dispatcher:
         take = lib.rocketmq_take_send_completions
         while not self._stopping:
             count = take(records, BURST, _WAIT_MS)
-            for index in range(count):
-                record = records[index]
-                try:
-                    if record.failed:
-                        _callbacks.send_failed(record.error, record.user_data)
-                    else:
-                        _callbacks.send_succeeded(record.result, record.user_data)
-                except BaseException:  # noqa: BLE001 - this thread must outlive any one callback
-                    logger.exception("reporting an asynchronous send failed")
             if count:
-                with self._progress:
-                    self._delivered += count
-                    self._progress.notify_all()
+                _callbacks.report_sends(records, count)
+                # Counted before looking for drainers, and a drainer registers
+                # before it reads the count: one of the two sees the other.
+                self._delivered += count
+                if self._drainers:
+                    with self._progress:
+                        self._progress.notify_all()
 
     def drain(self, timeout: float = DRAIN_TIMEOUT_SECONDS) -> bool:
         """Waits until every result queued so far has been delivered; False on timeout.
@@ -81,7 +77,11 @@ class _Dispatcher:
             return True
         target = lib.rocketmq_send_completions_queued()
         with self._progress:
-            return self._progress.wait_for(lambda: self._delivered >= target, timeout)
+            self._drainers += 1
+            try:
+                return self._progress.wait_for(lambda: self._delivered >= target, timeout)
+            finally:
+                self._drainers -= 1
 
     def stop(self, timeout: float) -> None:
         """Ends the thread (interpreter exit): results still queued are dropped."""
@@ -98,6 +98,7 @@ class _Dispatcher:
         self._progress = threading.Condition()
         self._thread = None
         self._delivered = 0
+        self._drainers = 0
 
 
 _dispatcher = _Dispatcher()

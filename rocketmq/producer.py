@@ -322,7 +322,7 @@ class Producer(MessageLookups, HandleOwner):
         future: "Optional[Future[SendResult]]",
     ) -> None:
         """Hand one asynchronous send to the core; the callbacks and/or future report it."""
-        message = _check_message(msg)
+        message = msg if isinstance(msg, Message) else _check_message(msg)
         # Both handles first: a destroyed producer or closed message raises
         # before the send is tracked and counted in flight.
         producer_handle, message_handle = self._handle, message._handle

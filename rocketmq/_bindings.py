@@ -44,7 +44,9 @@ def c_string(value: Any, name: str) -> bytes:
         encoded = value
     else:
         raise TypeError(f"{name} must be str or bytes, not {_type_name(value)}")
-    if b"\0" in encoded:
+    # An int operand: with b"\0", bytes.__contains__ first tries the operand
+    # as an int and builds (then drops) a TypeError every time.
+    if 0 in encoded:
         # The C API takes NUL-terminated strings: anything after a NUL would
         # be silently dropped.
         raise ValueError(f"{name} must not contain NUL characters")

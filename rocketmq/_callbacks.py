@@ -102,7 +102,7 @@ def pending_async_sends() -> int:
     return len(_pending_sends)
 
 
-# The three below run on the send-completions thread (rocketmq._send_completions),
+# The two below run on the send-completions thread (rocketmq._send_completions),
 # which takes the core's reports in bursts.
 
 def report_sends(records: Any, count: int) -> None:

@@ -15,15 +15,12 @@ as a callback blocking the core's thread did before.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from typing import Optional
 
 from . import _callbacks
 from ._bindings import ffi, lib
-
-logger = logging.getLogger("rocketmq")
 
 # Completions taken per call: enough that a busy producer is served in a few
 # calls per millisecond, small enough that the buffer stays a few hundred KiB.

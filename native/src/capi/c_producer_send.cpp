@@ -89,7 +89,8 @@ rmq::SendCallback plainCallbacks(CSendSuccessCallback onSuccess, CSendExceptionC
 // librocketmq retries sharding-key sends this many times.
 constexpr int kShardingKeyRetries = 3;
 
-
+// SendAsync and SendAsyncWithQuickCallbacks: the same but for where a
+// success is reported (see Producer::sendAsync).
 int sendAsyncWith(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
                   COnSendExceptionCallback cSendExceptionCallback, void* userData, bool quickCallbacks) {
   if (producer == nullptr || msg == nullptr) return nullPointer("producer or message");

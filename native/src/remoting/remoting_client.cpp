@@ -332,7 +332,8 @@ struct Core {
     closeSoon(conn, why);
   }
 
-  // Completes a request exactly once, from whichever thread sees its end.
+  // An async request's callback; what it throws is logged, not propagated
+  // into the thread that happened to complete the request.
   static void runCallback(const ResponseCallback& callback, std::unique_ptr<RemotingCommand> response,
                           std::exception_ptr error) {
     try {
@@ -344,6 +345,7 @@ struct Core {
     }
   }
 
+  // Completes a request exactly once, from whichever thread sees its end.
   void complete(const std::shared_ptr<Pending>& p, std::unique_ptr<RemotingCommand> response,
                 std::exception_ptr error) {
     if (p->callback && p->callbackOnReader) {
@@ -1243,9 +1245,8 @@ void RemotingClient::invokeAsync(const std::string& addr, RemotingCommand& reque
   } catch (...) {
     // Errors before the request was registered still reach the callback,
     // on the callback thread (this one with kCallbackOnReader), so callers
-    // see one completion path. A
-    // registered one fails here only if nobody else (the I/O thread, on a
-    // close) took it out of the table first.
+    // see one completion path. A registered one fails here only if nobody
+    // else (the I/O thread, on a close) took it out of the table first.
     std::shared_ptr<Pending> mine = registered ? core->takePending(request.opaque) : pending;
     if (mine) core->complete(mine, nullptr, std::current_exception());
   }

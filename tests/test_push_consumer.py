@@ -511,3 +511,48 @@ def test_subscribe_batch_checks_its_callback():
             consumer.subscribe_batch(None, print)
     finally:
         consumer.shutdown()
+
+
+def test_cached_messages_stay_within_the_per_queue_limit(rocketmq_namesrv_addr, producer, rocketmq_cluster):
+    # pullThresholdForQueue: no pull leaves while a queue holds more than the
+    # limit, so the cache never exceeds the limit plus one pull (32). The next
+    # pull going out before a pull result is filed must keep that bound.
+    from rocketmq._bindings import lib
+
+    topic, group = unique_name("TopicCacheLimit"), unique_name("CID_cache_limit")
+    rocketmq_cluster.create_topic(topic, 1)
+    total, limit = 600, 64
+    for start in range(0, total, 50):
+        producer.send_batch([Message(topic, b"%d" % n) for n in range(start, start + 50)])
+    release = threading.Event()
+    seen = collections.Counter()
+    lock = threading.Lock()
+
+    def on_message(message: ReceivedMessage) -> ConsumeStatus:
+        release.wait(30)
+        with lock:
+            seen[message.body] += 1
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    consumer = PushConsumer(group)
+    consumer.set_name_server_address(rocketmq_namesrv_addr)
+    consumer.set_thread_count(1)
+    assert lib.SetPushConsumerMaxCacheMessageSize(consumer._handle, limit) == 0
+    consumer.subscribe(topic, on_message)
+    consumer.start()
+    try:
+        peak = 0
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            peak = max(peak, consumer.stats().cached)
+            time.sleep(0.01)
+        release.set()
+        done = time.monotonic() + 30
+        while time.monotonic() < done and len(seen) < total:
+            time.sleep(0.05)
+    finally:
+        release.set()
+        consumer.shutdown()
+    assert limit <= peak <= limit + 32, peak
+    assert len(seen) == total
+    assert set(seen.values()) == {1}

@@ -1,11 +1,12 @@
 /* Pasted into the extension's source after the C API headers (see build_ffi.py).
  *
- * The core reports each asynchronous send on its callback thread. Entering
- * Python there costs a GIL acquisition per send, and while the application
- * keeps sending, every one of them is a hand-off of the GIL between two
- * threads (futex waits and wake-ups on both). Instead the core is given the
- * rocketmq_queued_* callbacks below: they copy the result into a queue and
- * return without touching Python, and one Python thread
+ * Entering Python from the core's thread for each asynchronous send costs a
+ * GIL acquisition per send, and while the application keeps sending, every
+ * one of them is a hand-off of the GIL between two threads (futex waits and
+ * wake-ups on both). Instead the core is given the rocketmq_queued_*
+ * callbacks below: they copy the result into a queue and return without
+ * touching Python (so SendAsyncWithQuickCallbacks may run them on the thread
+ * that read the broker's answer), and one Python thread
  * (rocketmq._send_completions) takes whatever has piled up in one call with
  * the GIL released, then runs the Python side of all of them under one
  * acquisition. */

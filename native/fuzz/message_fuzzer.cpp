@@ -22,13 +22,13 @@ using rmq::fuzz::accepts;
 namespace {
 
 void checkProperties(const char* data, size_t size) {
-  std::map<std::string, std::string> decoded;
+  rmq::MessageProperties decoded;
   if (!accepts([&] { decoded = Message::decodeProperties(data, size); })) return;
-  for (const auto& kv : decoded) FUZZ_ASSERT(!kv.first.empty() && !kv.second.empty());
+  decoded.forEach([](std::string_view name, std::string_view value) { FUZZ_ASSERT(!name.empty() && !value.empty()); });
   Message message;
   message.mutableProperties() = decoded;
   const std::string encoded = message.encodedProperties();
-  std::map<std::string, std::string> again;
+  rmq::MessageProperties again;
   FUZZ_ASSERT(accepts([&] { again = Message::decodeProperties(encoded.data(), encoded.size()); }));
   FUZZ_ASSERT(again == decoded);
 }

@@ -115,7 +115,7 @@ void testProperties() {
   m.setKeys("k1 k2");
   m.putProperty("custom", "v\x03x");
   const std::string encoded = m.encodedProperties();
-  CHECK(encoded == std::string("KEYS\x01k1 k2\x02TAGS\x01TagA\x02""custom\x01v\x03x"));
+  CHECK(encoded == std::string("TAGS\x01TagA\x02KEYS\x01k1 k2\x02""custom\x01v\x03x"));
   CHECK(encoded.back() != '\x02');
   const auto decoded = Message::decodeProperties(encoded.data(), encoded.size());
   CHECK(decoded == m.properties());
@@ -124,8 +124,8 @@ void testProperties() {
   const std::string messy("\x02" "a\x01" "1\x02\x01" "x\x02" "b\x01\x02" "c\x01" "3\x02");
   const auto lenient = Message::decodeProperties(messy.data(), messy.size());
   CHECK(lenient.size() == 2);
-  CHECK(lenient.count("a") == 1 && lenient.at("a") == "1");
-  CHECK(lenient.count("c") == 1 && lenient.at("c") == "3");
+  CHECK(lenient.get("a") == "1");
+  CHECK(lenient.get("c") == "3");
   CHECK(Message().encodedProperties().empty());
 
   Message d;
@@ -134,6 +134,49 @@ void testProperties() {
   CHECK(d.delayTimeLevel() == 3);
   CHECK(d.property("DELAY") == "3");
   CHECK(d.property("missing").empty());
+}
+
+void testPropertyStore() {
+  rmq::MessageProperties p;
+  CHECK(p.empty() && p.find("a") == nullptr && p.nameAt(0) == nullptr);
+  p.set("a", "1");
+  p.set("bb", "22");
+  p.set("c", "3");
+  CHECK(p.size() == 3 && std::string(p.nameAt(1)) == "bb" && std::string(p.find("c")) == "3");
+  p.set("a", "9");  // same length: replaced where it is
+  CHECK(std::string(p.nameAt(0)) == "a" && p.get("a") == "9");
+  p.set("a", "longer");  // moves to the end
+  CHECK(p.size() == 3 && std::string(p.nameAt(2)) == "a" && p.get("a") == "longer");
+  p.set("c", p.find("a"));  // a value read from the store itself
+  CHECK(p.get("c") == "longer");
+  p.erase("bb");
+  p.erase("missing");
+  CHECK(p.size() == 2 && !p.contains("bb") && p.encode() == "a\x01longer\x02" "c\x01longer");
+
+  // Order does not matter for equality; values do.
+  rmq::MessageProperties q;
+  q.set("a", "longer");
+  q.set("c", "longer");
+  CHECK(q == p);
+  q.set("c", "other!");
+  CHECK(q != p);
+
+  // NUL bytes inside a value survive a round trip.
+  const char raw[] = "k\x01v\0w\x02k2\x01x";
+  const std::string withNul(raw, sizeof raw - 1);
+  const auto decoded = Message::decodeProperties(withNul.data(), withNul.size());
+  CHECK(decoded.get("k") == std::string("v\0w", 3) && decoded.encode() == withNul);
+
+  // A later pair with the same name wins, among a few pairs or many.
+  const std::string few("x\x01" "1\x02y\x01" "2\x02x\x01" "3");
+  const auto fewDecoded = Message::decodeProperties(few.data(), few.size());
+  CHECK(fewDecoded.size() == 2 && fewDecoded.get("x") == "3" && fewDecoded.get("y") == "2");
+  std::string many;
+  for (int i = 0; i < 5000; ++i) many += "n" + std::to_string(i % 2000) + "\x01v" + std::to_string(i) + "\x02";
+  const auto manyDecoded = Message::decodeProperties(many.data(), many.size());
+  CHECK(manyDecoded.size() == 2000);
+  CHECK(manyDecoded.get("n0") == "v4000" && manyDecoded.get("n1999") == "v3999");
+  CHECK(std::string(manyDecoded.nameAt(0)) == "n1000");  // the survivors keep their wire order
 }
 
 void testUniqueId() {
@@ -392,6 +435,7 @@ void testCMessageExtApi() {
 
 int main() {
   testProperties();
+  testPropertyStore();
   testUniqueId();
   testBatchLayout();
   testDecodePlain();

@@ -13,9 +13,8 @@ using rmq::capi::setLatestError;
 namespace {
 
 const char* propertyOrEmpty(const rmq::Message& m, const char* key) {
-  const auto& props = m.properties();
-  auto it = props.find(key);
-  return it == props.end() ? "" : it->second.c_str();
+  const char* value = m.properties().find(key);
+  return value == nullptr ? "" : value;
 }
 
 int nullPointer(const char* what) {

@@ -2,13 +2,10 @@
 #include "CMessageExt.h"
 #include "capi/handles.h"
 
-#include <iterator>
-
 namespace {
 const char* propertyOrEmpty(const rmq::Message& m, const char* key) {
-  const auto& props = m.properties();
-  auto it = props.find(key);
-  return it == props.end() ? "" : it->second.c_str();
+  const char* value = m.properties().find(key);
+  return value == nullptr ? "" : value;
 }
 }  // namespace
 
@@ -36,9 +33,7 @@ int GetMessagePropertyCount(CMessageExt* msgExt) {
 }
 const char* GetMessagePropertyName(CMessageExt* msgExt, int index) {
   if (msgExt == nullptr || index < 0) return nullptr;
-  const auto& props = msgExt->message->properties();
-  if (static_cast<size_t>(index) >= props.size()) return nullptr;
-  return std::next(props.begin(), index)->first.c_str();
+  return msgExt->message->properties().nameAt(static_cast<size_t>(index));
 }
 const char* GetMessageId(CMessageExt* msgExt) { return msgExt == nullptr ? nullptr : msgExt->id().c_str(); }
 int GetMessageDelayTimeLevel(CMessageExt* msgExt) {

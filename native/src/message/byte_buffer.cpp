@@ -13,6 +13,12 @@ int hexValue(char c) {
 }
 }  // namespace
 
+void ByteReader::truncated(size_t n) const {
+  throw MQException(ErrorKind::kProtocol, "truncated message data: needed " + std::to_string(n) +
+                                              " bytes at offset " + std::to_string(pos_) + ", have " +
+                                              std::to_string(remaining()));
+}
+
 std::string toHex(const char* data, size_t len) {
   std::string out;
   out.reserve(len * 2);

@@ -28,16 +28,15 @@ class ByteReader {
   void skip(size_t n) { need(n); }
 
  private:
+  // Inlined into every field read of every message; the throw lives out of
+  // line so that building its text does not keep the check from inlining.
   const uint8_t* need(size_t n) {
-    if (n > remaining()) {
-      throw MQException(ErrorKind::kProtocol, "truncated message data: needed " + std::to_string(n) +
-                                                  " bytes at offset " + std::to_string(pos_) + ", have " +
-                                                  std::to_string(remaining()));
-    }
+    if (n > remaining()) truncated(n);
     const uint8_t* p = data_ + pos_;
     pos_ += n;
     return p;
   }
+  [[noreturn]] void truncated(size_t n) const;
   uint64_t readUnsigned(size_t width) {
     const uint8_t* p = need(width);
     uint64_t v = 0;

@@ -11,66 +11,16 @@
 
 namespace rmq {
 
-namespace {
-constexpr char kNameValueSeparator = '\x01';
-constexpr char kPropertySeparator = '\x02';
-}  // namespace
-
 int Message::delayTimeLevel() const {
-  auto it = properties_.find(property::kDelayLevel);
-  if (it == properties_.end()) return 0;
-  return std::atoi(it->second.c_str());
+  const char* level = properties_.find(property::kDelayLevel);
+  return level == nullptr ? 0 : std::atoi(level);
 }
 
 void Message::setDelayTimeLevel(int level) { putProperty(property::kDelayLevel, std::to_string(level)); }
 
-std::string Message::property(const std::string& key) const {
-  auto it = properties_.find(key);
-  return it == properties_.end() ? std::string() : it->second;
-}
-
-std::string Message::encodedProperties() const {
-  size_t size = 0;
-  for (const auto& kv : properties_) size += kv.first.size() + kv.second.size() + 2;
-  std::string out;
-  out.reserve(size);
-  for (const auto& kv : properties_) {
-    out += kv.first;
-    out.push_back(kNameValueSeparator);
-    out += kv.second;
-    out.push_back(kPropertySeparator);
-  }
-  if (!out.empty()) out.pop_back();
-  return out;
-}
-
-std::map<std::string, std::string> Message::decodeProperties(const char* data, size_t len) {
-  // Same tolerance as string2messageProperties: pairs with an empty key or
-  // an empty value are skipped rather than rejected; a later pair with the
-  // same name wins. Read in place: every message of a pull result comes
-  // through here, so no copy of the text and no temporary strings.
-  std::map<std::string, std::string> result;
-  size_t index = 0;
-  while (index < len) {
-    const void* pairEnd = std::memchr(data + index, kPropertySeparator, len - index);
-    const size_t end = pairEnd != nullptr ? static_cast<size_t>(static_cast<const char*>(pairEnd) - data) : len;
-    // Searched within this pair only: a search to the end of the text
-    // made a string of separators cost quadratic time.
-    const void* found = std::memchr(data + index, kNameValueSeparator, end - index);
-    if (found != nullptr) {
-      const size_t sep = static_cast<size_t>(static_cast<const char*>(found) - data);
-      if (sep > index && sep + 1 < end) {
-        result.insert_or_assign(std::string(data + index, sep - index), std::string(data + sep + 1, end - sep - 1));
-      }
-    }
-    index = end + 1;
-  }
-  return result;
-}
-
 std::string MessageExt::msgId() const {
-  auto it = properties().find(property::kUniqueClientMessageIdKey);
-  if (it != properties().end() && !it->second.empty()) return it->second;
+  const char* unique = properties().find(property::kUniqueClientMessageIdKey);
+  if (unique != nullptr && *unique != '\0') return unique;
   return offsetMsgId();
 }
 

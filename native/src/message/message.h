@@ -5,9 +5,10 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
+
+#include "message/message_properties.h"
 
 namespace rmq {
 
@@ -62,25 +63,26 @@ class Message {
   void setBody(const char* data, size_t len) { body_.assign(data, len); }
 
   // Returns "" when absent.
-  std::string property(const std::string& key) const;
-  bool hasProperty(const std::string& key) const { return properties_.count(key) != 0; }
-  void putProperty(const std::string& key, const std::string& value) { properties_[key] = value; }
-  void clearProperty(const std::string& key) { properties_.erase(key); }
-  const std::map<std::string, std::string>& properties() const { return properties_; }
-  std::map<std::string, std::string>& mutableProperties() { return properties_; }
+  std::string property(std::string_view key) const { return properties_.get(key); }
+  bool hasProperty(std::string_view key) const { return properties_.contains(key); }
+  void putProperty(std::string_view key, std::string_view value) { properties_.set(key, value); }
+  void clearProperty(std::string_view key) { properties_.erase(key); }
+  const MessageProperties& properties() const { return properties_; }
+  MessageProperties& mutableProperties() { return properties_; }
 
   int flag() const { return flag_; }
   void setFlag(int f) { flag_ = f; }
 
-  // "k1\x01v1\x02k2\x01v2" (MessageDecoder.messageProperties2String: the
-  // separator after the last pair is dropped, as the Java client does).
-  std::string encodedProperties() const;
-  static std::map<std::string, std::string> decodeProperties(const char* data, size_t len);
+  // The wire form of the properties (see MessageProperties::encode).
+  std::string encodedProperties() const { return properties_.encode(); }
+  static MessageProperties decodeProperties(const char* data, size_t len) {
+    return MessageProperties::decode(data, len);
+  }
 
  private:
   std::string topic_;
   std::string body_;
-  std::map<std::string, std::string> properties_;
+  MessageProperties properties_;
   int flag_ = 0;
 };
 

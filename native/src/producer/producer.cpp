@@ -446,10 +446,7 @@ void Producer::tracePub(const OutgoingMessage& msg, const SendResult& result, co
 void Producer::submitPubRecord(TraceDispatcher& trace, const OutgoingMessage& msg, const SendResult& result,
                                const std::string& groupName, int64_t startedWallMs, const std::string& brokerAddr) {
   const auto properties = Message::decodeProperties(msg.properties.data(), msg.properties.size());
-  auto valueOf = [&properties](const char* key) {
-    auto found = properties.find(key);
-    return found == properties.end() ? std::string() : found->second;
-  };
+  auto valueOf = [&properties](const char* key) { return properties.get(key); };
   TraceRecord record;
   record.type = TraceType::kPub;
   record.timestampMs = startedWallMs;

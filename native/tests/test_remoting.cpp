@@ -63,6 +63,29 @@ bool fastRefuses(const std::string& header) {
   return !rmq::header_codec::decodeJsonFast(header.data(), header.size(), cmd);
 }
 
+// Fields come out in name order however they went in: the JSON header and
+// the ACL signature both rely on it.
+void testHeaderFieldsOrder() {
+  rmq::HeaderFields fields;
+  fields["topic"] = "T";
+  fields["a"] = "1";
+  fields["queueId"] = "3";
+  fields["b"] = "2";
+  fields["a"] = "one";  // replaced, not added
+  std::string order;
+  for (const auto& field : fields) order += field.first + "=" + field.second + ";";
+  check(order == "a=one;b=2;queueId=3;topic=T;", "fields iterate sorted by name");
+  check(fields.size() == 4 && fields.count("b") == 1 && fields.find("missing") == fields.end(), "lookups");
+  check(fields.erase("b") == 1 && fields.erase("b") == 0 && fields.size() == 3, "erase");
+  const rmq::HeaderFields& view = fields;
+  check(view.find("topic") != view.end() && view.find("topic")->second == "T", "const lookup");
+  rmq::HeaderFields same;
+  same["queueId"] = "3";
+  same["topic"] = "T";
+  same["a"] = "one";
+  check(same == fields, "equal whatever the order of insertion");
+}
+
 void testFastHeaderReader() {
   // A send response as a 4.9.8 broker writes it.
   const std::string response =
@@ -130,6 +153,7 @@ int main() {
   check(rejects([] { rmq::Json::parse(std::string(100000, '[')); }), "deep nesting rejected without overflow");
   check(rejects([] { rmq::Json::parse("\"\\uZZZZ\""); }), "bad escape rejected");
 
+  testHeaderFieldsOrder();
   testCommandRoundTrip(rmq::SerializeType::kJson, "JSON header round trip");
   testCommandRoundTrip(rmq::SerializeType::kRocketMQ, "binary header round trip");
 

@@ -17,7 +17,7 @@ void signRequest(RemotingCommand& request, const AclCredentials& credentials) {
   if (!credentials.securityToken.empty()) request.extFields[field::kSecurityToken] = credentials.securityToken;
   request.extFields.erase(field::kSignature);
 
-  // extFields is a std::map, so iteration is already in key order.
+  // extFields are kept sorted by name, so iteration is already in key order.
   std::string content;
   for (const auto& entry : request.extFields) content += entry.second;
   content += request.body;

@@ -236,7 +236,7 @@ class FlatHeaderReader {
       if (!take(':')) return false;
       skipSpace();
       if (!readString(value, valueLen)) return false;
-      cmd.extFields[std::string(key, keyLen)].assign(value, valueLen);
+      cmd.extFields[std::string_view(key, keyLen)].assign(value, valueLen);
       skipSpace();
       if (take(',')) {
         skipSpace();
@@ -392,7 +392,7 @@ RemotingCommand RemotingCommand::makeResponse(const RemotingCommand& request, in
   return cmd;
 }
 
-const std::string& RemotingCommand::field(const std::string& key, const std::string& fallback) const {
+const std::string& RemotingCommand::field(std::string_view key, const std::string& fallback) const {
   auto found = extFields.find(key);
   return found == extFields.end() ? fallback : found->second;
 }

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
+#include <string_view>
+
+#include "remoting/header_fields.h"
 
 namespace rmq {
 
@@ -49,9 +51,9 @@ struct RemotingCommand {
   int32_t flag = 0;
   std::string remark;
   bool hasRemark = false;
-  // extFields: every value is a string on the wire. std::map keeps the keys
-  // sorted, which is also the order the ACL signature needs.
-  std::map<std::string, std::string> extFields;
+  // extFields: every value is a string on the wire. Kept sorted by name,
+  // which is also the order the ACL signature needs.
+  HeaderFields extFields;
   std::string body;
   SerializeType serializeType = SerializeType::kJson;
 
@@ -66,7 +68,7 @@ struct RemotingCommand {
   void markOneway() { flag |= kFlagOneway; }
 
   // Returns the value of an extField, or `fallback` when absent.
-  const std::string& field(const std::string& key, const std::string& fallback = empty()) const;
+  const std::string& field(std::string_view key, const std::string& fallback = empty()) const;
   void setRemark(const std::string& r) {
     remark = r;
     hasRemark = true;

@@ -1,0 +1,74 @@
+// A remoting command's extFields: name -> value, iterated in name order
+// (the order the JSON header is written in and the ACL signature covers).
+//
+// Every request and response carries one, a send request thirteen fields:
+// as a std::map that was a tree node per field. Here the fields sit sorted in
+// one vector, so a header costs one allocation plus its long values.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rmq {
+
+class HeaderFields {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  // The value of `name`, added empty when absent. The reference is valid
+  // until the next field is added or erased.
+  std::string& operator[](std::string_view name) {
+    if (entries_.capacity() == 0) entries_.reserve(kTypicalFields);
+    auto at = lowerBound(name);
+    if (at == entries_.end() || at->first != name) at = entries_.emplace(at, std::string(name), std::string());
+    return at->second;
+  }
+
+  iterator find(std::string_view name) {
+    auto at = lowerBound(name);
+    return at != entries_.end() && at->first == name ? at : entries_.end();
+  }
+  const_iterator find(std::string_view name) const {
+    auto at = std::lower_bound(entries_.begin(), entries_.end(), name, NameLess());
+    return at != entries_.end() && at->first == name ? at : entries_.end();
+  }
+  size_t count(std::string_view name) const { return find(name) != end() ? 1 : 0; }
+  size_t erase(std::string_view name) {
+    auto at = find(name);
+    if (at == entries_.end()) return 0;
+    entries_.erase(at);
+    return 1;
+  }
+
+  iterator begin() { return entries_.begin(); }
+  iterator end() { return entries_.end(); }
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  bool operator==(const HeaderFields& other) const { return entries_ == other.entries_; }
+  bool operator!=(const HeaderFields& other) const { return !(*this == other); }
+
+ private:
+  // A send request's thirteen fields and the ACL's three fit without growing.
+  static constexpr size_t kTypicalFields = 16;
+
+  struct NameLess {
+    bool operator()(const value_type& entry, std::string_view name) const { return entry.first < name; }
+  };
+  iterator lowerBound(std::string_view name) {
+    // Most headers are built in name order: then the new field goes last.
+    if (entries_.empty() || entries_.back().first < name) return entries_.end();
+    return std::lower_bound(entries_.begin(), entries_.end(), name, NameLess());
+  }
+
+  std::vector<value_type> entries_;
+};
+
+}  // namespace rmq

@@ -48,10 +48,12 @@ class ConcurrentConsumeService : public ConsumeService,
       std::vector<std::pair<int64_t, std::shared_ptr<MessageExt>>> expired;
       {
         std::lock_guard<std::mutex> lock(pq->mutex);
-        for (const auto& since : pq->listenerSince) {
-          if (now - since.second < ctx_.config.consumeTimeoutMs) continue;
-          auto found = pq->messages.find(since.first);
-          if (found != pq->messages.end()) expired.emplace_back(since.first, found->second);
+        for (const auto& call : pq->listenerCalls) {
+          if (now - call.sinceMs < ctx_.config.consumeTimeoutMs) continue;
+          for (int64_t offset : call.offsets) {
+            auto found = pq->messages.find(offset);
+            if (found != pq->messages.end()) expired.emplace_back(offset, found->second);
+          }
         }
       }
       for (const auto& entry : expired) {
@@ -79,24 +81,26 @@ class ConcurrentConsumeService : public ConsumeService,
     if (pq->dropped) return;
     std::vector<std::shared_ptr<MessageExt>> messages;
     std::vector<int64_t> present;
+    std::list<ProcessQueue::ListenerCall>::iterator call;
+    messages.reserve(offsets.size());
+    present.reserve(offsets.size());
     {
       std::lock_guard<std::mutex> lock(pq->mutex);
-      const int64_t now = steadyClockMs();
       for (int64_t offset : offsets) {
         auto found = pq->messages.find(offset);
         if (found == pq->messages.end()) continue;
         messages.push_back(found->second);
         present.push_back(offset);
-        pq->listenerSince[offset] = now;
       }
+      if (messages.empty()) return;
+      call = pq->listenerCalls.insert(pq->listenerCalls.end(), {steadyClockMs(), present});
     }
-    if (messages.empty()) return;
     const std::vector<ConsumeResult> results = ctx_.listener->consume(messages, false);
     std::vector<bool> stillHeld(messages.size());
     {
       std::lock_guard<std::mutex> lock(pq->mutex);
+      pq->listenerCalls.erase(call);
       for (size_t i = 0; i < present.size(); ++i) {
-        pq->listenerSince.erase(present[i]);
         // Gone meanwhile: the call timed out and the message was sent back
         // already (or the queue was reset); its result no longer matters.
         stillHeld[i] = pq->messages.count(present[i]) != 0;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,7 +36,14 @@ struct ProcessQueue {
   int64_t cachedBytes = 0;
   int64_t nextPullOffset = 0;
   bool consuming = false;  // orderly: a task owns this queue
-  std::map<int64_t, int64_t> listenerSince;  // offset -> steadyClockMs() its listener call began
+  // The listener calls running on this queue's messages: when each began and
+  // on which offsets (concurrent consumption, to give back what overruns
+  // consumeTimeout). One record per call rather than per message.
+  struct ListenerCall {
+    int64_t sinceMs;
+    std::vector<int64_t> offsets;
+  };
+  std::list<ListenerCall> listenerCalls;
   std::string lastPullAddr;                  // the node the last pull went to
   std::atomic<bool> dropped{false};
   std::atomic<bool> locked{false};

@@ -10,7 +10,7 @@ import resource
 import subprocess
 import sys
 import threading
-from typing import Dict, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 READY_PATTERN = re.compile(r"namesrv (\S+:\d+)")
 
@@ -83,7 +83,7 @@ def peak_rss_mib() -> float:
 
 
 def print_report(title: str, messages: int, elapsed: float, latencies: LatencyRecorder, latency_label: str,
-                 rss_mib: float, cpu_seconds: float, extra: Optional[Dict[str, object]] = None) -> None:
+                 rss_mib: float, cpu_seconds: float, failed: int = 0) -> None:
     rate = messages / elapsed if elapsed > 0 else float("nan")
     print(title)
     print(f"  messages      {messages}")
@@ -96,12 +96,12 @@ def print_report(title: str, messages: int, elapsed: float, latencies: LatencyRe
     print(f"  client CPU    {cpu_seconds * 1e6 / max(messages, 1):.1f} us/msg "
           f"({cpu_seconds / elapsed * 100 if elapsed > 0 else 0:.0f}% of one core)")
     print(f"  peak RSS      {rss_mib:.1f} MiB")
-    for key, value in (extra or {}).items():
-        print(f"  {key:<13} {value}")
+    if failed:
+        print(f"  failed        {failed}")
     # One machine-readable line for bench/compare.sh.
     print("RESULT " + json.dumps({
         "title": title, "messages": messages, "msgs_per_s": round(rate),
         "cpu_us_per_msg": round(cpu_seconds * 1e6 / max(messages, 1), 1),
         "p50_ms": round(latencies.percentile_ms(0.50), 3), "p99_ms": round(latencies.percentile_ms(0.99), 3),
-        "peak_rss_mib": round(rss_mib, 1),
+        "peak_rss_mib": round(rss_mib, 1), "failed": failed,
     }), flush=True)

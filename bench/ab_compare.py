@@ -73,8 +73,10 @@ def main() -> None:
                 topic = f"AB{mode.replace('-', '')}{run_id}r{round_index}{build}"
                 result = run_once(python, mode, args.namesrv, topic, scale)
                 samples.setdefault((mode, build), []).append(result)
+                failed = int(result.get("failed", 0))
+                note = f" ({failed} sends failed)" if failed else ""
                 print(f"{mode:14s} round {round_index + 1} {build}: {result['msgs_per_s']:>9,} msgs/s "
-                      f"{result['cpu_us_per_msg']:>7} us/msg", file=sys.stderr, flush=True)
+                      f"{result['cpu_us_per_msg']:>7} us/msg{note}", file=sys.stderr, flush=True)
 
     def median(mode: str, build: str, key: str) -> float:
         return statistics.median(result[key] for result in samples[(mode, build)])
@@ -88,6 +90,14 @@ def main() -> None:
         a_cpu, b_cpu = median(mode, "A", "cpu_us_per_msg"), median(mode, "B", "cpu_us_per_msg")
         change = (b_cpu - a_cpu) / a_cpu * 100 if a_cpu else float("nan")
         print(f"| {mode} | {a_rate:,.0f} | {b_rate:,.0f} | {a_cpu:.1f} | {b_cpu:.1f} | {change:+.0f}% |")
+    # Rates count sent messages only, but a run with failures measured a
+    # struggling broker as much as the client: say so under the table.
+    for (mode, build), results in samples.items():
+        failures = [int(result.get("failed", 0)) for result in results]
+        if any(failures):
+            rounds = sum(1 for failure in failures if failure)
+            print(f"{mode} {build}: sends failed in {rounds} of {len(failures)} rounds "
+                  f"({sum(failures)} in all)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Optional, TypeVar, Union
 
 from . import _callbacks, _reply_callbacks, _send_completions
 from ._bindings import c_bool, c_int, c_positive_int, c_string, check_callable, ffi, lib, tls_arguments
+from ._futures import LazyFuture
 from ._lifecycle import HandleOwner, NativeClient
 from ._message_lookups import MessageLookups
 from ._stats import ProducerCounters, ProducerStats
@@ -309,8 +310,7 @@ class Producer(MessageLookups, HandleOwner):
             check_callable(on_success, "on_success")
         if on_exception is not None:
             check_callable(on_exception, "on_exception")
-        future: "Future[SendResult]" = Future()
-        future.set_running_or_notify_cancel()
+        future: "Future[SendResult]" = LazyFuture()
         self._send_async_with(msg, on_success, on_exception, future)
         return future
 
@@ -370,8 +370,7 @@ class Producer(MessageLookups, HandleOwner):
         (the request could not be sent). Bad arguments raise at once."""
         message = _check_message(msg)
         timeout = c_positive_int(timeout_ms, "timeout_ms")
-        future: "Future[DetachedMessage]" = Future()
-        future.set_running_or_notify_cancel()
+        future: "Future[DetachedMessage]" = LazyFuture()
         pending = _reply_callbacks.PendingRequest(future)
         _reply_callbacks.track(pending)
         status = lib.RequestMessageAsync(

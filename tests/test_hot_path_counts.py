@@ -8,12 +8,13 @@ message fails here even on a machine too noisy to see it in a benchmark.
 from __future__ import annotations
 
 import collections
+import gc
 import sys
 import threading
 
 from _helpers import started_producer, unique_name
 
-from rocketmq.client import ConsumeFromWhere, ConsumeStatus, Message, PushConsumer
+from rocketmq.client import ConsumeFromWhere, ConsumeStatus, Message, PushConsumer, SendStatus
 
 SENDS = 200
 
@@ -186,3 +187,34 @@ def test_an_async_send_makes_few_python_calls_on_either_side(rocketmq_cluster):
     print("per async send: %.1f Python calls sending, %.1f completing" % (sending, completing))
     assert sending <= 28, sending
     assert completing <= 13, completing
+
+
+def test_a_pending_async_send_holds_few_objects_for_the_cycle_collector(rocketmq_cluster):
+    # With many sends in flight, whatever each one keeps alive until its answer
+    # is walked by every collection of the oldest generation; a future nobody
+    # waits on must not bring its own lock, condition and lists along.
+    producer = started_producer(rocketmq_cluster.namesrv_addr)
+    topic = unique_name("TopicPendingObjects")
+    release, blocking = threading.Event(), threading.Event()
+
+    def hold_the_completions_thread(result):  # type: ignore[no-untyped-def]
+        blocking.set()
+        release.wait(30)
+
+    try:
+        producer.send_async(Message(topic, b"warm-up: route and connection")).result(10)
+        producer.send_async(Message(topic, b"blocker"), hold_the_completions_thread)
+        assert blocking.wait(10)
+        futures = []
+        gc.collect()
+        before = len(gc.get_objects())
+        for _ in range(SENDS):
+            futures.append(producer.send_async(Message(topic, b"x" * 100)))
+        per_send = (len(gc.get_objects()) - before) / SENDS
+        release.set()
+        assert all(future.result(30).status == SendStatus.OK for future in futures)
+    finally:
+        release.set()
+        producer.shutdown()
+    print("objects the cycle collector tracks per pending async send: %.1f" % per_send)
+    assert per_send <= 7, per_send

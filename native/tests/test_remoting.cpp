@@ -123,6 +123,57 @@ void testFastHeaderReader() {
   check(fastRefuses(R"({"code":0)"), "a truncated header goes to the generic reader");
 }
 
+// Escapes `text` one byte at a time: what appendJsonString must write.
+std::string escapedByteByByte(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char u : text) {
+    switch (u) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (u < 0x20) {
+          char escape[8];
+          std::snprintf(escape, sizeof(escape), "\\u%04x", u);
+          out += escape;
+        } else {
+          out.push_back(static_cast<char>(u));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void testJsonStringEscapes() {
+  // Every byte value, at every offset within the 8-byte words the scan
+  // reads, in strings of every length up to three words.
+  int mismatches = 0;
+  for (int value = 0; value < 256; ++value) {
+    for (size_t length = 1; length <= 24; ++length) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(value);
+        std::string out = "prefix";
+        rmq::appendJsonString(out, text);
+        if (out != "prefix" + escapedByteByByte(text)) ++mismatches;
+      }
+    }
+  }
+  check(mismatches == 0, "each byte escaped wherever it falls in the scanned words");
+  const std::string properties = "UNIQ_KEY\x01" "7F000001\x02" "TAGS\x01" "a\"b\\c\x02WAIT\x01true\x02";
+  std::string out;
+  rmq::appendJsonString(out, properties);
+  check(out == escapedByteByByte(properties), "property separators and quotes together");
+  check(rmq::Json::parse(out).asString() == properties, "escaped text parses back to the original");
+  out.clear();
+  rmq::appendJsonString(out, "");
+  check(out == "\"\"", "the empty string");
+}
+
 }  // namespace
 
 int main() {
@@ -154,6 +205,7 @@ int main() {
   check(rejects([] { rmq::Json::parse("\"\\uZZZZ\""); }), "bad escape rejected");
 
   testHeaderFieldsOrder();
+  testJsonStringEscapes();
   testCommandRoundTrip(rmq::SerializeType::kJson, "JSON header round trip");
   testCommandRoundTrip(rmq::SerializeType::kRocketMQ, "binary header round trip");
 

@@ -1,9 +1,11 @@
 #include "common/json.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/errors.h"
 
@@ -367,34 +369,107 @@ size_t Json::size() const {
   return 0;
 }
 
-void appendJsonString(std::string& out, const std::string& text) {
-  static const char* kHex = "0123456789abcdef";
-  out.push_back('"');
-  // Runs of characters that need no escape are appended at once: header
-  // values are mostly plain, and this runs for every field of every request.
-  const char* run = text.data();
-  const char* const end = text.data() + text.size();
-  for (const char* p = run; p != end; ++p) {
-    const unsigned char u = static_cast<unsigned char>(*p);
-    if (u >= 0x20 && u != '"' && u != '\\') continue;
-    out.append(run, static_cast<size_t>(p - run));
-    run = p + 1;
-    switch (u) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[u >> 4]);
-        out.push_back(kHex[u & 0xF]);
-    }
+namespace {
+
+// True when any of the 8 bytes in `word` is below 0x20, '"' or '\\': the
+// bytes JSON strings escape. The usual word-at-a-time tests (a byte below n,
+// for n <= 128; a byte equal to c) set the top bit of a matching byte; a
+// borrow may also mark bytes above a real match, never a word without one,
+// so "none" is exact.
+inline bool wordNeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const uint64_t quote = word ^ (kOnes * '"');
+  const uint64_t backslash = word ^ (kOnes * '\\');
+  const uint64_t below = (word - kOnes * 0x20) & ~word;
+  const uint64_t isQuote = (quote - kOnes) & ~quote;
+  const uint64_t isBackslash = (backslash - kOnes) & ~backslash;
+  return ((below | isQuote | isBackslash) & kHighs) != 0;
+}
+
+// How many bytes longer each byte is once escaped: 1 for the two-character
+// escapes, 5 for the other control characters (\u00XX), 0 for the rest. A
+// table: the encoded properties put a separator in nearly every word.
+struct EscapeGrowth {
+  uint8_t of[256];
+};
+
+constexpr EscapeGrowth makeEscapeGrowth() {
+  EscapeGrowth table{};
+  for (int u = 0; u < 0x20; ++u) table.of[u] = 5;
+  for (unsigned char u : {'"', '\\', '\n', '\r', '\t', '\b', '\f'}) table.of[u] = 1;
+  return table;
+}
+
+constexpr EscapeGrowth kEscapeGrowth = makeEscapeGrowth();
+
+// `u`, escaped when JSON needs it, written at `to`; returns its end.
+inline char* writeByte(char* to, unsigned char u) {
+  if (kEscapeGrowth.of[u] == 0) {
+    *to++ = static_cast<char>(u);
+    return to;
   }
-  out.append(run, static_cast<size_t>(end - run));
-  out.push_back('"');
+  static const char kHex[] = "0123456789abcdef";
+  *to++ = '\\';
+  switch (u) {
+    case '"': *to++ = '"'; break;
+    case '\\': *to++ = '\\'; break;
+    case '\n': *to++ = 'n'; break;
+    case '\r': *to++ = 'r'; break;
+    case '\t': *to++ = 't'; break;
+    case '\b': *to++ = 'b'; break;
+    case '\f': *to++ = 'f'; break;
+    default:
+      *to++ = 'u';
+      *to++ = '0';
+      *to++ = '0';
+      *to++ = kHex[u >> 4];
+      *to++ = kHex[u & 0xF];
+  }
+  return to;
+}
+
+}  // namespace
+
+size_t jsonStringSize(std::string_view text) {
+  const char* from = text.data();
+  const char* const end = from + text.size();
+  size_t size = text.size() + 2;
+  for (; end - from >= 8; from += 8) {
+    uint64_t word;
+    std::memcpy(&word, from, 8);
+    if (!wordNeedsEscape(word)) continue;
+    for (int i = 0; i < 8; ++i) size += kEscapeGrowth.of[static_cast<unsigned char>(from[i])];
+  }
+  for (; from != end; ++from) size += kEscapeGrowth.of[static_cast<unsigned char>(*from)];
+  return size;
+}
+
+char* writeJsonString(char* to, std::string_view text) {
+  // Header values are nearly always plain: they go 8 bytes at a time, and
+  // only a word with something to escape is taken byte by byte.
+  const char* from = text.data();
+  const char* const end = from + text.size();
+  *to++ = '"';
+  for (; end - from >= 8; from += 8) {
+    uint64_t word;
+    std::memcpy(&word, from, 8);
+    if (!wordNeedsEscape(word)) {
+      std::memcpy(to, &word, 8);
+      to += 8;
+      continue;
+    }
+    for (int i = 0; i < 8; ++i) to = writeByte(to, static_cast<unsigned char>(from[i]));
+  }
+  for (; from != end; ++from) to = writeByte(to, static_cast<unsigned char>(*from));
+  *to++ = '"';
+  return to;
+}
+
+void appendJsonString(std::string& out, std::string_view text) {
+  const size_t start = out.size();
+  out.resize(start + jsonStringSize(text));
+  writeJsonString(&out[start], text);
 }
 
 void Json::dumpTo(std::string& out) const {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rmq {
@@ -94,6 +95,18 @@ class Json {
 };
 
 // Appends `text` as a quoted, escaped JSON string.
-void appendJsonString(std::string& out, const std::string& text);
+void appendJsonString(std::string& out, std::string_view text);
+
+// The size of `text` as a quoted, escaped JSON string.
+size_t jsonStringSize(std::string_view text);
+// Enough room to write `text` as a quoted, escaped JSON string: measured for
+// long texts; for short ones, where measuring costs more than it saves, the
+// most any text of that length can take (every byte escaped as \u00XX).
+inline size_t jsonStringRoom(std::string_view text) {
+  return text.size() <= 32 ? 6 * text.size() + 2 : jsonStringSize(text);
+}
+// Writes `text` at `to` as a quoted, escaped JSON string (jsonStringSize
+// bytes); returns its end.
+char* writeJsonString(char* to, std::string_view text);
 
 }  // namespace rmq

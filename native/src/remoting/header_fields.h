@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -24,8 +25,14 @@ class HeaderFields {
   // until the next field is added or erased.
   std::string& operator[](std::string_view name) {
     if (entries_.capacity() == 0) entries_.reserve(kTypicalFields);
-    auto at = lowerBound(name);
-    if (at == entries_.end() || at->first != name) at = entries_.emplace(at, std::string(name), std::string());
+    // Most headers are built in name order: then the new field goes last,
+    // without the general insert (which moves a temporary into place).
+    if (entries_.empty() || entries_.back().first < name) {
+      entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple());
+      return entries_.back().second;
+    }
+    auto at = std::lower_bound(entries_.begin(), entries_.end(), name, NameLess());
+    if (at->first != name) at = entries_.emplace(at, std::string(name), std::string());
     return at->second;
   }
 

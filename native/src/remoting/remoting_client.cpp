@@ -125,13 +125,6 @@ int connectWithin(const std::string& addr, Clock::time_point deadline) {
   return fd;
 }
 
-void putInt32(char* out, uint32_t v) {
-  out[0] = static_cast<char>(v >> 24);
-  out[1] = static_cast<char>(v >> 16);
-  out[2] = static_cast<char>(v >> 8);
-  out[3] = static_cast<char>(v);
-}
-
 // A frame ready to write: length words + header, and the body kept apart so
 // that it is never copied again on its way to the socket.
 struct OutFrame {
@@ -143,12 +136,8 @@ struct OutFrame {
 };
 
 OutFrame makeFrame(const RemotingCommand& cmd, std::string body) {
-  std::string header = cmd.encodeHeader();
   OutFrame frame;
-  frame.head.resize(8);
-  putInt32(&frame.head[0], static_cast<uint32_t>(4 + header.size() + body.size()));
-  putInt32(&frame.head[4], (static_cast<uint32_t>(cmd.serializeType) << 24) | static_cast<uint32_t>(header.size()));
-  frame.head += header;
+  frame.head = cmd.encodeFrameHead(body.size());
   frame.body = std::move(body);
   return frame;
 }

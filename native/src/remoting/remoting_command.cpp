@@ -1,6 +1,7 @@
 #include "remoting/remoting_command.h"
 
 #include <atomic>
+#include <charconv>
 #include <cstring>
 
 #include "common/errors.h"
@@ -12,9 +13,16 @@ namespace {
 
 std::atomic<int32_t> gNextOpaque{1};
 
+void putInt32(char* out, uint32_t v) {
+  out[0] = static_cast<char>(v >> 24);
+  out[1] = static_cast<char>(v >> 16);
+  out[2] = static_cast<char>(v >> 8);
+  out[3] = static_cast<char>(v);
+}
+
 void putInt32(std::string& out, uint32_t v) {
-  char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                   static_cast<char>(v)};
+  char bytes[4];
+  putInt32(bytes, v);
   out.append(bytes, 4);
 }
 
@@ -81,42 +89,60 @@ uint8_t languageCode(const std::string& name) {
   return 7;  // OTHER
 }
 
-std::string encodeJsonHeader(const RemotingCommand& cmd) {
-  // Written by hand, keys in the order fastjson sorts them: this runs for
-  // every message sent, and a generic JSON tree would cost allocations.
-  std::string out;
-  out.reserve(96 + cmd.extFields.size() * 24 + cmd.remark.size());
-  out += "{\"code\":";
-  out += std::to_string(cmd.code);
-  if (!cmd.extFields.empty()) {
-    out += ",\"extFields\":{";
-    bool first = true;
-    for (const auto& field : cmd.extFields) {
-      if (!first) out.push_back(',');
-      first = false;
-      appendJsonString(out, field.first);
-      out.push_back(':');
-      appendJsonString(out, field.second);
-    }
-    out.push_back('}');
-  }
-  out += ",\"flag\":";
-  out += std::to_string(cmd.flag);
-  out += ",\"language\":";
-  appendJsonString(out, cmd.language);
-  out += ",\"opaque\":";
-  out += std::to_string(cmd.opaque);
-  if (cmd.hasRemark) {
-    out += ",\"remark\":";
-    appendJsonString(out, cmd.remark);
-  }
-  out += ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":";
-  out += std::to_string(cmd.version);
-  out.push_back('}');
-  return out;
+// Writers over a buffer sized beforehand: the JSON header is written for
+// every request, and appending piece by piece to a std::string costs a
+// capacity check (and often a call into the library) per piece.
+template <size_t N>
+char* writeLiteral(char* to, const char (&text)[N]) {
+  std::memcpy(to, text, N - 1);
+  return to + N - 1;
 }
 
-std::string encodeBinaryHeader(const RemotingCommand& cmd) {
+constexpr size_t kMaxIntegerDigits = 20;  // an int64_t with its sign
+
+char* writeInteger(char* to, int64_t value) {
+  return std::to_chars(to, to + kMaxIntegerDigits, value).ptr;
+}
+
+void appendJsonHeader(const RemotingCommand& cmd, std::string& out) {
+  // Keys in the order fastjson sorts them. Room is made first and what is
+  // left unused cut off at the end, so nothing grows while writing.
+  size_t room = 128 + 4 * kMaxIntegerDigits + jsonStringRoom(cmd.language) + jsonStringRoom(cmd.remark);
+  for (const auto& field : cmd.extFields) room += jsonStringRoom(field.first) + jsonStringRoom(field.second) + 2;
+  const size_t start = out.size();
+  out.resize(start + room);
+  char* to = &out[start];
+  to = writeLiteral(to, "{\"code\":");
+  to = writeInteger(to, cmd.code);
+  if (!cmd.extFields.empty()) {
+    to = writeLiteral(to, ",\"extFields\":{");
+    bool first = true;
+    for (const auto& field : cmd.extFields) {
+      if (!first) *to++ = ',';
+      first = false;
+      to = writeJsonString(to, field.first);
+      *to++ = ':';
+      to = writeJsonString(to, field.second);
+    }
+    *to++ = '}';
+  }
+  to = writeLiteral(to, ",\"flag\":");
+  to = writeInteger(to, cmd.flag);
+  to = writeLiteral(to, ",\"language\":");
+  to = writeJsonString(to, cmd.language);
+  to = writeLiteral(to, ",\"opaque\":");
+  to = writeInteger(to, cmd.opaque);
+  if (cmd.hasRemark) {
+    to = writeLiteral(to, ",\"remark\":");
+    to = writeJsonString(to, cmd.remark);
+  }
+  to = writeLiteral(to, ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":");
+  to = writeInteger(to, cmd.version);
+  *to++ = '}';
+  out.resize(static_cast<size_t>(to - out.data()));
+}
+
+void appendBinaryHeader(const RemotingCommand& cmd, std::string& out) {
   std::string ext;
   for (const auto& field : cmd.extFields) {
     putInt16(ext, static_cast<uint16_t>(field.first.size()));
@@ -124,7 +150,6 @@ std::string encodeBinaryHeader(const RemotingCommand& cmd) {
     putInt32(ext, static_cast<uint32_t>(field.second.size()));
     ext += field.second;
   }
-  std::string out;
   putInt16(out, static_cast<uint16_t>(cmd.code));
   out.push_back(static_cast<char>(languageCode(cmd.language)));
   putInt16(out, static_cast<uint16_t>(cmd.version));
@@ -134,7 +159,6 @@ std::string encodeBinaryHeader(const RemotingCommand& cmd) {
   out += cmd.remark;
   putInt32(out, static_cast<uint32_t>(ext.size()));
   out += ext;
-  return out;
 }
 
 // The flat headers brokers and name servers send, read without building a
@@ -397,17 +421,33 @@ const std::string& RemotingCommand::field(std::string_view key, const std::strin
   return found == extFields.end() ? fallback : found->second;
 }
 
+void RemotingCommand::appendHeader(std::string& out) const {
+  if (serializeType == SerializeType::kRocketMQ) {
+    appendBinaryHeader(*this, out);
+  } else {
+    appendJsonHeader(*this, out);
+  }
+}
+
 std::string RemotingCommand::encodeHeader() const {
-  return serializeType == SerializeType::kRocketMQ ? encodeBinaryHeader(*this) : encodeJsonHeader(*this);
+  std::string header;
+  appendHeader(header);
+  return header;
+}
+
+std::string RemotingCommand::encodeFrameHead(size_t bodySize) const {
+  // The two length words go first but depend on the header's size: room
+  // is left for them and they are filled in once the header is written.
+  std::string head(8, '\0');
+  appendHeader(head);
+  const size_t headerSize = head.size() - 8;
+  putInt32(&head[0], static_cast<uint32_t>(4 + headerSize + bodySize));
+  putInt32(&head[4], (static_cast<uint32_t>(serializeType) << 24) | static_cast<uint32_t>(headerSize));
+  return head;
 }
 
 std::string RemotingCommand::encode() const {
-  std::string header = encodeHeader();
-  std::string frame;
-  frame.reserve(8 + header.size() + body.size());
-  putInt32(frame, static_cast<uint32_t>(4 + header.size() + body.size()));
-  putInt32(frame, (static_cast<uint32_t>(serializeType) << 24) | static_cast<uint32_t>(header.size()));
-  frame += header;
+  std::string frame = encodeFrameHead(body.size());
   frame += body;
   return frame;
 }

@@ -78,6 +78,10 @@ struct RemotingCommand {
   std::string encode() const;
   // Header only, as it would appear on the wire after the two length words.
   std::string encodeHeader() const;
+  void appendHeader(std::string& out) const;
+  // The frame up to its body: the 4-byte length (for a body of `bodySize`
+  // bytes), the serialize type and header length, the header.
+  std::string encodeFrameHead(size_t bodySize) const;
   // Decodes a frame *without* its leading 4-byte length (i.e. what follows it).
   // Throws MQException(kProtocol) on malformed input.
   static RemotingCommand decode(const char* data, size_t len);

@@ -217,4 +217,6 @@ def test_a_pending_async_send_holds_few_objects_for_the_cycle_collector(rocketmq
         release.set()
         producer.shutdown()
     print("objects the cycle collector tracks per pending async send: %.1f" % per_send)
-    assert per_send <= 7, per_send
+    # 5.9 measured alone (17.1 with a full concurrent.futures.Future); the
+    # margin is for objects other threads of a long test run make meanwhile.
+    assert per_send <= 10, per_send

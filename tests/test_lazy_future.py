@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import gc
 import threading
 
 import pytest
@@ -18,6 +19,17 @@ def test_it_is_a_running_concurrent_future_until_completed():
     assert not future.cancel(), "a send that has started cannot be cancelled"
     future.set_result(3)
     assert future.done() and future.result(0) == 3 and future.exception(0) is None
+
+
+def test_a_future_nothing_looked_at_is_one_object_for_the_cycle_collector():
+    gc.collect()
+    before = len(gc.get_objects())
+    futures = [LazyFuture() for _ in range(1000)]
+    per_future = (len(gc.get_objects()) - before) / len(futures)
+    assert per_future < 1.5, per_future  # a concurrent.futures.Future is about ten
+    for future in futures:
+        future.set_result(None)
+    assert len(gc.get_objects()) - before < 1.5 * len(futures), "completing it makes nothing either"
 
 
 def test_completed_untouched_it_still_answers_every_question():

@@ -151,9 +151,14 @@ class HandleOwner:
 
     @property
     def _handle(self) -> Any:
-        handle = self._client.handle
-        if handle is None:
-            raise ValueError(f"the {self._KIND} has been destroyed")
+        # Read on every send: the usual case is checked here, inline; the
+        # client's ``handle`` property says why a handle cannot be used.
+        client = self._client
+        handle = client._handle
+        if handle is None or client._owner_pid != _pid:
+            handle = client.handle  # raises ClientUsedAfterFork in a forked child
+            if handle is None:
+                raise ValueError(f"the {self._KIND} has been destroyed")
         return handle
 
     def __enter__(self: _Owner) -> _Owner:

@@ -37,7 +37,7 @@ class HeaderFields {
   }
 
   iterator find(std::string_view name) {
-    auto at = lowerBound(name);
+    auto at = std::lower_bound(entries_.begin(), entries_.end(), name, NameLess());
     return at != entries_.end() && at->first == name ? at : entries_.end();
   }
   const_iterator find(std::string_view name) const {
@@ -69,11 +69,6 @@ class HeaderFields {
   struct NameLess {
     bool operator()(const value_type& entry, std::string_view name) const { return entry.first < name; }
   };
-  iterator lowerBound(std::string_view name) {
-    // Most headers are built in name order: then the new field goes last.
-    if (entries_.empty() || entries_.back().first < name) return entries_.end();
-    return std::lower_bound(entries_.begin(), entries_.end(), name, NameLess());
-  }
 
   std::vector<value_type> entries_;
 };

@@ -78,7 +78,6 @@ struct RemotingCommand {
   std::string encode() const;
   // Header only, as it would appear on the wire after the two length words.
   std::string encodeHeader() const;
-  void appendHeader(std::string& out) const;
   // The frame up to its body: the 4-byte length (for a body of `bodySize`
   // bytes), the serialize type and header length, the header.
   std::string encodeFrameHead(size_t bodySize) const;
@@ -88,6 +87,7 @@ struct RemotingCommand {
 
  private:
   static const std::string& empty();
+  void appendHeader(std::string& out) const;
 };
 
 // The JSON header decoders, apart for tests and fuzzing: decodeJsonFast reads

@@ -19,11 +19,9 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, InvalidStateError
 from concurrent.futures._base import FINISHED, RUNNING
-from typing import Any, List, Optional, TypeVar
+from typing import Any, List, Optional
 
 __all__ = ["LazyFuture"]
-
-_T = TypeVar("_T")
 
 # Making the condition and completing a future without one are decided under
 # this lock, so a waiter that makes the condition either sees the result

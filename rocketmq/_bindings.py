@@ -5,7 +5,7 @@ a ``TypeError`` naming the argument instead of a crash inside the core.
 """
 
 import os
-from typing import Any, Tuple, Union
+from typing import Any, Dict, Tuple, Union
 
 from . import _library
 
@@ -50,6 +50,24 @@ def c_string(value: Any, name: str) -> bytes:
         # The C API takes NUL-terminated strings: anything after a NUL would
         # be silently dropped.
         raise ValueError(f"{name} must not contain NUL characters")
+    return encoded
+
+
+# Topics and tags repeat from message to message: their checked encodings
+# are kept (a few hundred at most) so the usual message encodes neither.
+_REPEATED_STRINGS: Dict[str, bytes] = {}
+_REPEATED_STRINGS_KEPT = 512
+
+
+def c_repeated_string(value: Any, name: str) -> bytes:
+    """``c_string`` for values that recur, such as topics and tags."""
+    encoded = _REPEATED_STRINGS.get(value) if type(value) is str else None
+    if encoded is None:
+        encoded = c_string(value, name)
+        if type(value) is str:
+            if len(_REPEATED_STRINGS) >= _REPEATED_STRINGS_KEPT:
+                _REPEATED_STRINGS.clear()
+            _REPEATED_STRINGS[value] = encoded
     return encoded
 
 

@@ -237,7 +237,7 @@ class Producer(MessageLookups, HandleOwner):
         started = time.perf_counter_ns()
         try:
             c_result = ffi.new("CSendResult*")
-            status = lib.SendMessageSync(self._handle, msg._c_message or msg._handle, c_result)
+            status = lib.SendMessageSync(self._handle, msg._c_message or msg._materialize(), c_result)
             if status:
                 ffi_check(status)
             result = send_result_from_c(c_result)
@@ -253,7 +253,7 @@ class Producer(MessageLookups, HandleOwner):
             msg = _check_message(msg)
         started = time.perf_counter_ns()
         try:
-            status = lib.SendMessageOneway(self._handle, msg._c_message or msg._handle)
+            status = lib.SendMessageOneway(self._handle, msg._c_message or msg._materialize())
             if status:
                 ffi_check(status)
         except BaseException:
@@ -325,7 +325,7 @@ class Producer(MessageLookups, HandleOwner):
         message = msg if isinstance(msg, Message) else _check_message(msg)
         # Both handles first: a destroyed producer or closed message raises
         # before the send is tracked and counted in flight.
-        producer_handle, message_handle = self._handle, message._handle
+        producer_handle, message_handle = self._handle, message._c_message or message._materialize()
         send = _callbacks.AsyncSend(message, on_success, on_exception, future, self._counters)
         _callbacks.track_async_send(send)
         self._counters.async_started()

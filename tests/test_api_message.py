@@ -1,6 +1,7 @@
 """Message: every setter round trips through the core's own getters."""
 
 import gc
+import sys
 
 import pytest
 
@@ -110,3 +111,76 @@ def test_many_messages_are_freed_by_the_garbage_collector():
     for _ in range(10_000):
         Message("Topic").set_body(b"y" * 64)
     gc.collect()
+
+
+def test_fields_set_before_and_after_the_first_read_all_count():
+    message = Message("Topic", b"first", keys="k1", tags="t1")
+    assert (message.topic, message.body, message.keys, message.tags) == ("Topic", b"first", b"k1", b"t1")
+    message.set_body(b"second")
+    message.set_keys("k2")
+    message.set_tags("t2")
+    assert (message.body, message.keys, message.tags) == (b"second", b"k2", b"t2")
+
+
+@pytest.mark.parametrize("first, then, expected", [
+    (lambda m: m.set_keys("by-setter"), lambda m: m.set_property("KEYS", "by-property"), b"by-property"),
+    (lambda m: m.set_property("KEYS", "by-property"), lambda m: m.set_keys("by-setter"), b"by-setter"),
+])
+def test_the_later_of_a_setter_and_the_same_property_wins(first, then, expected):
+    message = Message("Topic")
+    first(message)
+    then(message)
+    assert message.keys == expected
+    assert message.get_property("KEYS") == expected
+
+
+def test_a_body_is_copied_when_set_not_when_sent():
+    data = bytearray(b"kept")
+    message = Message("Topic")
+    message.set_body(data)
+    data[:] = b"lost"
+    assert message.body == b"kept"
+
+
+def test_a_closed_message_refuses_reads_and_setters_alike():
+    message = Message("Topic", b"body", tags="t")
+    message.close()
+    assert repr(message) == "<Message (closed)>"
+    for use in (lambda: message.topic, lambda: message.body, lambda: message.set_keys("k"),
+                lambda: message.set_body(b"x"), lambda: message._as_parameter_):
+        with pytest.raises(ValueError, match="closed"):
+            use()
+
+
+def test_the_usual_message_reaches_the_core_in_one_call():
+    called = []
+
+    def record(frame, event, arg):
+        if event == "c_call" and getattr(arg, "__self__", None) is lib:
+            called.append(arg.__name__)
+
+    sys.setprofile(record)
+    try:
+        message = Message("Topic")
+        message.set_tags("t")
+        message.set_keys("k")
+        message.set_body(b"body")
+        handle = message._handle
+    finally:
+        sys.setprofile(None)
+    assert called == ["CreateMessageWithFields"], called
+    assert ffi.string(lib.GetOriginMessageKeys(handle)) == b"k"
+
+
+def test_repeated_topics_and_tags_are_checked_every_time_and_kept_bounded():
+    from rocketmq import _bindings
+
+    for number in range(2000):
+        Message(f"Topic{number}", tags=f"tag{number % 7}")
+    assert len(_bindings._REPEATED_STRINGS) <= _bindings._REPEATED_STRINGS_KEPT
+    Message("TopicRepeated").set_tags("t")
+    with pytest.raises(ValueError, match="NUL"):
+        Message("TopicRepeated\0")
+    with pytest.raises(TypeError, match="tags"):
+        Message("TopicRepeated").set_tags(["t"])
+    assert Message("TopicRepeated", tags="t").tags == b"t"

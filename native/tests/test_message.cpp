@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "CMessage.h"
+#include "CMessageFields.h"
 #include "CBatchMessage.h"
 #include "CErrorMessage.h"
 #include "CMessageExt.h"
@@ -406,6 +407,39 @@ void testCMessageApi() {
   CHECK(DestroyMessage(nullptr) == NULL_POINTER);
 }
 
+void testCMessageWithFields() {
+  const char bin[] = {'a', '\0', 'b'};
+  CMessage* msg = CreateMessageWithFields("FTopic", "TagF", "KeyF", bin, 3);
+  CHECK(msg != nullptr);
+  CHECK(std::string(GetOriginMessageTopic(msg)) == "FTopic");
+  CHECK(std::string(GetOriginMessageTags(msg)) == "TagF");
+  CHECK(std::string(GetOriginMessageKeys(msg)) == "KeyF");
+  CHECK(GetOriginMessageBodyLength(msg) == 3);
+  CHECK(std::memcmp(GetOriginMessageBody(msg), bin, 3) == 0);
+  // The same message as the four calls it stands for.
+  CMessage* stepwise = CreateMessage("FTopic");
+  CHECK(SetMessageTags(stepwise, "TagF") == OK);
+  CHECK(SetMessageKeys(stepwise, "KeyF") == OK);
+  CHECK(SetByteMessageBody(stepwise, bin, 3) == OK);
+  CHECK(msg->message.encodedProperties() == stepwise->message.encodedProperties());
+  CHECK(msg->message.body() == stepwise->message.body());
+  CHECK(DestroyMessage(stepwise) == OK);
+  CHECK(DestroyMessage(msg) == OK);
+
+  // NULL tags, keys and body leave them unset; an empty tag is still set.
+  msg = CreateMessageWithFields("FTopic", "", nullptr, nullptr, 0);
+  CHECK(msg != nullptr);
+  CHECK(msg->message.hasProperty(property::kTags));
+  CHECK(!msg->message.hasProperty(property::kKeys));
+  CHECK(GetOriginMessageBodyLength(msg) == 0);
+  CHECK(DestroyMessage(msg) == OK);
+
+  CHECK(CreateMessageWithFields("FTopic", nullptr, nullptr, bin, -1) == nullptr);
+  CHECK(std::string(GetLatestErrorMessage()).find("negative") != std::string::npos);
+  CHECK(CreateMessageWithFields("FTopic", nullptr, nullptr, nullptr, 2) == nullptr);
+  CHECK(std::string(GetLatestErrorMessage()).find("NULL") != std::string::npos);
+}
+
 void testCMessageExtApi() {
   StoredMessage s;
   s.body = std::string("x\0y", 3);
@@ -443,6 +477,7 @@ int main() {
   testGarbageRejected();
   testValidation();
   testCMessageApi();
+  testCMessageWithFields();
   testCMessageExtApi();
   std::cout << passed << " passed, " << failed << " failed" << std::endl;
   return failed == 0 ? 0 : 1;

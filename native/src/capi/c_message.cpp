@@ -4,6 +4,7 @@
 
 #include "CBatchMessage.h"
 #include "CMessage.h"
+#include "CMessageFields.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
 
@@ -31,6 +32,27 @@ CMessage* CreateMessage(const char* topic) {
     return nullptr;
   }
   if (topic != nullptr) msg->message.setTopic(topic);
+  return msg;
+}
+
+CMessage* CreateMessageWithFields(const char* topic, const char* tags, const char* keys, const char* body,
+                                  int bodyLength) {
+  if (bodyLength < 0 || (body == nullptr && bodyLength > 0)) {
+    setLatestError(bodyLength < 0 ? "body length is negative" : "body is NULL");
+    return nullptr;
+  }
+  CMessage* msg = CreateMessage(topic);
+  if (msg == nullptr) return nullptr;
+  const int status = guarded(MALLOC_FAILED, [&] {
+    if (tags != nullptr) msg->message.setTags(tags);
+    if (keys != nullptr) msg->message.setKeys(keys);
+    if (bodyLength > 0) msg->message.setBody(body, static_cast<size_t>(bodyLength));
+    return OK;
+  });
+  if (status != OK) {
+    delete msg;
+    return nullptr;
+  }
   return msg;
 }
 

@@ -4,6 +4,7 @@ Arguments are checked here, in Python, before any C call, so a wrong type is
 a ``TypeError`` naming the argument instead of a crash inside the core.
 """
 
+import itertools
 import os
 from typing import Any, Dict, Tuple, Union
 
@@ -135,6 +136,19 @@ def py_bytes(pointer: Any) -> bytes:
 def py_string(pointer: Any) -> str:
     """A C string returned by the core as str (NULL reads as empty)."""
     return py_bytes(pointer).decode("utf-8", "replace")
+
+
+_VOID_POINTER = ffi.typeof("void *")
+_user_data_numbers = itertools.count(1)
+
+
+def numbered_user_data() -> Any:
+    """A fresh ``void*`` for the core to hand back to a callback: a number,
+    unique in the process, rather than a ``ffi.new_handle``. For records
+    that keep their own user data: a handle refers back to its object, and
+    the cycle would keep every finished record alive until the cycle
+    collector ran."""
+    return ffi.cast(_VOID_POINTER, next(_user_data_numbers))
 
 
 def address(pointer: Any) -> int:

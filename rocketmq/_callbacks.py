@@ -1,7 +1,8 @@
 """The functions the core calls back into (``extern "Python"`` in the cdef).
 
 They run on the core's threads; cffi takes the GIL for them. Each one finds
-its Python context from the ``void*`` user data (a ``ffi.new_handle``) or,
+its Python context from the ``void*`` user data (a ``ffi.new_handle``, or a
+number for asynchronous sends) or,
 for the push consumer whose C signature has none, from the consumer pointer.
 No exception may escape into C: user errors are logged (logger
 ``rocketmq``) and turned into the safe answer for that callback.
@@ -16,7 +17,7 @@ from concurrent.futures import Future
 from typing import Any, Callable, Dict, List, Optional
 
 from . import _lifecycle
-from ._bindings import address, ffi, lib, py_string
+from ._bindings import address, ffi, lib, numbered_user_data, py_string
 from ._stats import ConsumerCounters, ProducerCounters
 from ._statuses import ConsumeStatus, TransactionStatus, as_status, send_result_from_c
 from .exceptions import ProducerSendAsyncFailed, refined_class
@@ -82,10 +83,10 @@ class AsyncSend:
         self.future = future
         self.counters = counters
         self.started_ns = time.perf_counter_ns()
-        self.c_handle = ffi.new_handle(self)
+        self.c_handle = numbered_user_data()
 
 
-# Keyed by the handle the core reports back (cdata pointers hash and compare
+# Keyed by the user data the core reports back (cdata pointers hash and compare
 # by address); single dict operations are atomic under the GIL, so no lock.
 _pending_sends: Dict[Any, AsyncSend] = {}
 

@@ -1,6 +1,7 @@
 """The request-reply callbacks the core calls (``extern "Python"`` in
 _cdefs/request_reply.h): a reply, or why none came, for one
-``Producer.request_async`` call, found through its ``ffi.new_handle``."""
+``Producer.request_async`` call, found through the number it gave the core
+as user data."""
 
 import logging
 import threading
@@ -8,7 +9,7 @@ from concurrent.futures import Future
 from typing import Any, Dict, Optional
 
 from . import _lifecycle
-from ._bindings import address, ffi
+from ._bindings import address, ffi, numbered_user_data
 from .exceptions import ProducerSendAsyncFailed, RequestTimeoutError
 from .message import DetachedMessage, ReceivedMessage
 
@@ -25,7 +26,7 @@ class PendingRequest:
 
     def __init__(self, future: "Future[DetachedMessage]") -> None:
         self.future = future
-        self.c_handle = ffi.new_handle(self)
+        self.c_handle = numbered_user_data()
 
 
 _pending: Dict[int, PendingRequest] = {}

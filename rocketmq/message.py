@@ -1,6 +1,8 @@
 """Messages: ``Message`` to send, ``ReceivedMessage`` as delivered to callbacks."""
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
+import atexit
+import collections
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _timing
 from ._bindings import address, c_bytes, c_int, c_repeated_string, c_string, ffi, lib, py_bytes, py_string
@@ -73,9 +75,43 @@ def _closed() -> Any:
     raise ValueError("the message is closed")
 
 
+# Freeing a message is a call into the core, and every such call releases
+# the GIL. The send-completions thread drops the last reference to most
+# asynchronously sent messages: a release per message there handed the GIL
+# to the sending thread each time, a thread switch per send. Messages the
+# garbage collector frees are put aside and freed together instead.
+_FREE_BATCH = 64
+_dropped: Deque[Any] = collections.deque()
+
+
+def _drop(handle: Any) -> None:
+    """The destructor of a native message no Message refers to any more."""
+    _dropped.append(handle)
+    if len(_dropped) >= _FREE_BATCH:
+        _free_dropped()
+
+
+def _free_dropped() -> None:
+    # popleft is atomic: a handle another thread adds meanwhile is either
+    # taken here or left for the next batch, never lost.
+    handles: List[Any] = []
+    take = _dropped.popleft
+    try:
+        for _ in range(len(_dropped)):
+            handles.append(take())
+    except IndexError:
+        pass
+    if handles:
+        lib.DestroyMessages(handles, len(handles))
+
+
+atexit.register(_free_dropped)
+
+
 class Message(_OutgoingFields):
-    """A message to send. Its native memory is freed when it is garbage
-    collected, or at once by ``close()`` / leaving a ``with`` block.
+    """A message to send. Its native memory is freed after it is garbage
+    collected (together with others, 64 at a time), or at once by
+    ``close()`` / leaving a ``with`` block.
 
     ``Message(topic)`` and the setters are 2.0.0's API; everything can also be
     given at once: ``Message("orders", b"...", keys="id-1", tags="created",
@@ -142,7 +178,7 @@ class Message(_OutgoingFields):
             detail = _latest_error_message()
             suffix = f": {detail}" if detail else ""
             raise NullPointerException("Returned null pointer when create Message" + suffix)
-        c_message = self._c_message = ffi.gc(handle, lib.DestroyMessage)
+        c_message = self._c_message = ffi.gc(handle, _drop)
         self._pending_topic = None
         self._pending_body = b""  # the core has its copy
         return c_message
@@ -240,7 +276,8 @@ class Message(_OutgoingFields):
         self._pending_topic = None
         self._pending_body = b""
         if c_message is not None:
-            ffi.release(c_message)
+            ffi.gc(c_message, None)  # freed here, not when collected
+            lib.DestroyMessage(c_message)
 
     def __enter__(self) -> "Message":
         return self

@@ -1,5 +1,5 @@
-/* An outgoing message made in one call. Not part of rocketmq-client-cpp's
-   API. */
+/* Outgoing messages made, and freed, in one call. Not part of
+   rocketmq-client-cpp's API. */
 #ifndef ROCKETMQ_CFFI_C_MESSAGE_FIELDS_H
 #define ROCKETMQ_CFFI_C_MESSAGE_FIELDS_H
 
@@ -21,6 +21,12 @@ ROCKETMQCLIENT_API CMessage* CreateMessageWithFields(const char* topic,
                                                      const char* keys,
                                                      const char* body,
                                                      int bodyLength);
+
+/* DestroyMessage for each of the `count` messages of `msgs` (NULL entries
+   are skipped): for bindings that free messages in batches. Returns
+   NULL_POINTER when `msgs` is NULL and `count` positive or `count` is
+   negative, OK otherwise. */
+ROCKETMQCLIENT_API int DestroyMessages(CMessage** msgs, int count);
 
 #ifdef __cplusplus
 }

@@ -434,6 +434,12 @@ void testCMessageWithFields() {
   CHECK(GetOriginMessageBodyLength(msg) == 0);
   CHECK(DestroyMessage(msg) == OK);
 
+  CMessage* several[3] = {CreateMessage("A"), nullptr, CreateMessageWithFields("B", "t", "k", bin, 3)};
+  CHECK(DestroyMessages(several, 3) == OK);  // ASan and valgrind see both freed
+  CHECK(DestroyMessages(nullptr, 0) == OK);
+  CHECK(DestroyMessages(nullptr, 1) == NULL_POINTER);
+  CHECK(DestroyMessages(several, -1) == NULL_POINTER);
+
   CHECK(CreateMessageWithFields("FTopic", nullptr, nullptr, bin, -1) == nullptr);
   CHECK(std::string(GetLatestErrorMessage()).find("negative") != std::string::npos);
   CHECK(CreateMessageWithFields("FTopic", nullptr, nullptr, nullptr, 2) == nullptr);

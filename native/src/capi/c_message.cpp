@@ -62,6 +62,12 @@ int DestroyMessage(CMessage* msg) {
   return OK;
 }
 
+int DestroyMessages(CMessage** msgs, int count) {
+  if (count < 0 || (msgs == nullptr && count > 0)) return nullPointer("messages");
+  for (int i = 0; i < count; ++i) delete msgs[i];
+  return OK;
+}
+
 int SetMessageTopic(CMessage* msg, const char* topic) {
   if (msg == nullptr || topic == nullptr) return nullPointer("message or topic");
   return guarded(MALLOC_FAILED, [&] {

@@ -2,7 +2,7 @@
 
 import atexit
 import collections
-from typing import TYPE_CHECKING, Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _timing
 from ._bindings import address, c_bytes, c_int, c_repeated_string, c_string, ffi, lib, py_bytes, py_string
@@ -78,14 +78,16 @@ def _closed() -> Any:
 # Freeing a message is a call into the core, and every such call releases
 # the GIL. The send-completions thread drops the last reference to most
 # asynchronously sent messages: a release per message there handed the GIL
-# to the sending thread each time, a thread switch per send. Messages the
-# garbage collector frees are put aside and freed together instead.
+# to the sending thread each time, a thread switch per send. Messages made
+# for an asynchronous send are therefore put aside when collected and freed
+# together; the others are freed at once (a Python destructor costs more
+# than the call where no other thread waits for the GIL).
 _FREE_BATCH = 64
 _dropped: Deque[Any] = collections.deque()
 
 
-def _drop(handle: Any) -> None:
-    """The destructor of a native message no Message refers to any more."""
+def free_later(handle: Any) -> None:
+    """The destructor of a native message made for an asynchronous send."""
     _dropped.append(handle)
     if len(_dropped) >= _FREE_BATCH:
         _free_dropped()
@@ -109,9 +111,9 @@ atexit.register(_free_dropped)
 
 
 class Message(_OutgoingFields):
-    """A message to send. Its native memory is freed after it is garbage
-    collected (together with others, 64 at a time), or at once by
-    ``close()`` / leaving a ``with`` block.
+    """A message to send. Its native memory is freed when it is garbage
+    collected (after an asynchronous send: with others, 64 at a time), or at
+    once by ``close()`` / leaving a ``with`` block.
 
     ``Message(topic)`` and the setters are 2.0.0's API; everything can also be
     given at once: ``Message("orders", b"...", keys="id-1", tags="created",
@@ -167,8 +169,9 @@ class Message(_OutgoingFields):
     def _handle(self) -> Any:
         return self._c_message or self._materialize()
 
-    def _materialize(self) -> Any:
-        """The native message, made from the fields set so far if not made yet."""
+    def _materialize(self, destructor: Callable[[Any], Any] = lib.DestroyMessage) -> Any:
+        """The native message, made from the fields set so far if not made yet;
+        ``destructor`` frees it once it is collected."""
         topic = self._pending_topic
         if topic is None:
             return self._c_message or _closed()
@@ -178,7 +181,7 @@ class Message(_OutgoingFields):
             detail = _latest_error_message()
             suffix = f": {detail}" if detail else ""
             raise NullPointerException("Returned null pointer when create Message" + suffix)
-        c_message = self._c_message = ffi.gc(handle, _drop)
+        c_message = self._c_message = ffi.gc(handle, destructor)
         self._pending_topic = None
         self._pending_body = b""  # the core has its copy
         return c_message

@@ -15,7 +15,7 @@ from ._statuses import SendResult, send_result_from_c
 from .exceptions import NullPointerException, ProducerSendAsyncFailed, ffi_check
 from .ffi import TraceModel
 from .log import client_log_level, client_log_rotation
-from .message import DetachedMessage, Message, ReceivedMessage
+from .message import DetachedMessage, Message, ReceivedMessage, free_later
 from .request_reply import RequestMessage, create_reply
 
 logger = logging.getLogger("rocketmq")
@@ -325,7 +325,7 @@ class Producer(MessageLookups, HandleOwner):
         message = msg if isinstance(msg, Message) else _check_message(msg)
         # Both handles first: a destroyed producer or closed message raises
         # before the send is tracked and counted in flight.
-        producer_handle, message_handle = self._handle, message._c_message or message._materialize()
+        producer_handle, message_handle = self._handle, message._c_message or message._materialize(free_later)
         send = _callbacks.AsyncSend(message, on_success, on_exception, future, self._counters)
         _callbacks.track_async_send(send)
         self._counters.async_started()

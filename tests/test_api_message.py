@@ -186,15 +186,17 @@ def test_repeated_topics_and_tags_are_checked_every_time_and_kept_bounded():
     assert Message("TopicRepeated", tags="t").tags == b"t"
 
 
-def test_dropped_messages_are_freed_in_batches_and_closed_ones_at_once():
+def test_messages_of_asynchronous_sends_are_freed_in_batches_and_closed_ones_at_once():
     from rocketmq import message as message_module
 
     for number in range(1000):
-        Message("Topic", b"x" * 64, tags="t")._handle  # made in the core, then dropped
+        Message("Topic", b"x" * 64)._materialize(message_module.free_later)  # then dropped
     assert len(message_module._dropped) < message_module._FREE_BATCH
     waiting = len(message_module._dropped)
+    Message("Topic", b"x")._handle  # the usual destructor: freed at once
+    assert len(message_module._dropped) == waiting
     closed = Message("Topic", b"x")
-    closed._handle
+    closed._materialize(message_module.free_later)
     closed.close()
     assert len(message_module._dropped) == waiting  # freed by close(), not put aside
     del closed

@@ -197,10 +197,20 @@ void testUniqueId() {
   const std::string raw = fromHex(first);
   const auto pid = static_cast<uint16_t>((static_cast<uint8_t>(raw[4]) << 8) | static_cast<uint8_t>(raw[5]));
   CHECK(pid == static_cast<uint16_t>(getpid()));
-  // Milliseconds since the start of the month: under 31 days.
+  // Milliseconds since the start of the month: under 31 days, which needs
+  // all 32 bits (read unsigned: past day 24 the signed value is negative).
   ByteReader r(raw.data() + 10, 4);
-  const int32_t sinceMonthStart = r.i32();
-  CHECK(sinceMonthStart >= 0 && sinceMonthStart <= 31LL * 24 * 3600 * 1000);
+  const uint32_t sinceMonthStart = static_cast<uint32_t>(r.i32());
+  CHECK(sinceMonthStart <= 31ULL * 24 * 3600 * 1000);
+  // The last two bytes count the ids made: one more for each.
+  const std::string next = createUniqueMessageId();
+  const std::string after = createUniqueMessageId();
+  const auto counter = [](const std::string& id) {
+    const std::string bytes = fromHex(id);
+    return static_cast<uint16_t>((static_cast<uint8_t>(bytes[14]) << 8) | static_cast<uint8_t>(bytes[15]));
+  };
+  CHECK(static_cast<uint16_t>(counter(next) + 1) == counter(after));
+  CHECK(toHex(raw.data(), raw.size()) == first);
 }
 
 void testBatchLayout() {

@@ -62,6 +62,16 @@ void monthBounds(int64_t millis, int64_t* start, int64_t* next) {
   *next = static_cast<int64_t>(std::mktime(&local)) * 1000;
 }
 
+// `digits` upper-case hex digits of `value`, most significant first (as
+// toHex writes the big-endian bytes).
+void writeHex(char* to, uint32_t value, int digits) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  for (int i = digits - 1; i >= 0; --i) {
+    to[i] = kDigits[value & 0xF];
+    value >>= 4;
+  }
+}
+
 class UniqueIdGenerator {
  public:
   UniqueIdGenerator() {
@@ -90,10 +100,14 @@ class UniqueIdGenerator {
     }
     int64_t elapsed = now - start;
     if (elapsed < 0) elapsed = 0;  // clock stepped back (e.g. NTP)
-    std::string suffix;
-    appendI32(suffix, static_cast<int32_t>(elapsed));
-    appendI16(suffix, static_cast<int16_t>(counter_.fetch_add(1, std::memory_order_relaxed)));
-    return prefix_ + toHex(suffix.data(), suffix.size());
+    const uint16_t count = static_cast<uint16_t>(counter_.fetch_add(1, std::memory_order_relaxed));
+    // The prefix, then the time (4 bytes) and the counter (2 bytes) in hex,
+    // written into the id in place: this runs for every message sent.
+    std::string id(prefix_.size() + 12, '0');
+    std::memcpy(&id[0], prefix_.data(), prefix_.size());
+    writeHex(&id[prefix_.size()], static_cast<uint32_t>(elapsed), 8);
+    writeHex(&id[prefix_.size() + 8], count, 4);
+    return id;
   }
 
  private:

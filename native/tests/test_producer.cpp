@@ -30,6 +30,45 @@ std::string errorOf(ErrorKind kind, const std::function<void()>& body) {
 
 std::string latestError() { return GetLatestErrorMessage(); }
 
+// The request written straight for the wire is, byte for byte, the one
+// built field by field; expanded, it has the same fields.
+void checkSameOnTheWire(const std::string& group, const OutgoingMessage& msg, const MessageQueue& queue,
+                        int64_t born) {
+  RemotingCommand byField = buildSendRequest(group, msg, queue, born);
+  RemotingCommand forWire = buildSendRequestForWire(group, msg, queue, born);
+  CHECK(forWire.extFields.size() == 0);
+  CHECK(!forWire.encodedExtFields.empty());
+  forWire.opaque = byField.opaque;
+  CHECK(forWire.code == byField.code);
+  CHECK(forWire.encode() == byField.encode());
+  forWire.expandEncodedFields();
+  CHECK(forWire.encodedExtFields.empty());
+  CHECK(forWire.extFields.size() == byField.extFields.size());
+  for (const auto& field : byField.extFields) CHECK(forWire.field(field.first) == field.second);
+  CHECK(forWire.encode() == byField.encode());
+  const RemotingCommand decoded = RemotingCommand::decode(forWire.encode().data() + 4, forWire.encode().size() - 4);
+  CHECK(decoded.field("i") == msg.properties);
+  CHECK(decoded.field("b") == msg.topic);
+}
+
+void testSendRequestForWire(OutgoingMessage msg, MessageQueue queue) {
+  checkSameOnTheWire("GroupA", msg, queue, 1234);
+  // Text the JSON writer must escape, in every field that takes text.
+  msg.topic = std::string("T\"q\\\x01\x7f") + "\xc5\xbc";
+  msg.properties = "KEYS\x01" "a b\x02" "TAGS\x01\"\\\x02" "p\x01\x1f\xe2\x82\xac\x02";
+  queue.brokerName = "broker\tb";
+  checkSameOnTheWire("Group\nB", msg, queue, -1);
+  msg.batch = true;
+  msg.sysFlag = -7;
+  msg.flag = 2147483647;
+  queue.queueId = 0;
+  checkSameOnTheWire("", msg, queue, INT64_MIN);
+  msg.batch = false;
+  msg.reply = true;
+  msg.properties.assign(5000, '\x01');
+  checkSameOnTheWire("GroupC", msg, queue, INT64_MAX);
+}
+
 void testSendRequest() {
   OutgoingMessage msg;
   msg.topic = "TopicA";
@@ -61,6 +100,8 @@ void testSendRequest() {
   CHECK(buildSendRequest("GroupA", msg, queue, 1).code == 320);
   CHECK(buildSendRequest("GroupA", msg, queue, 1).field("m") == "true");
   msg.batch = false;
+
+  testSendRequestForWire(msg, queue);
 
   RemotingCommand ok = RemotingCommand::makeResponse(request, 0);
   ok.extFields["msgId"] = "7F00000100002A9F0000000000000010";

@@ -2,6 +2,7 @@
 // non-standard JSON, and hostile input that must be rejected, not crash.
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "client/client_instance.h"
@@ -148,6 +149,37 @@ std::string escapedByteByByte(const std::string& text) {
   return out + "\"";
 }
 
+// JsonMembers writes what appending the pieces one by one writes, growing
+// its room when a member needs more than was expected.
+void testJsonMembers() {
+  for (size_t expected : {size_t(0), size_t(3), size_t(4096)}) {
+    std::string out;
+    rmq::JsonMembers members(out, expected);
+    const std::string longText(300, '\x01');
+    members.add("a", "plain");
+    members.add("b", std::numeric_limits<int64_t>::min());
+    members.add("c\"", longText);
+    members.add("d", int64_t(42));
+    members.finish();
+    std::string byPieces;
+    rmq::appendJsonString(byPieces, "a");
+    byPieces += ':';
+    rmq::appendJsonString(byPieces, "plain");
+    byPieces += ",\"b\":\"" + std::to_string(std::numeric_limits<int64_t>::min()) + "\",";
+    rmq::appendJsonString(byPieces, "c\"");
+    byPieces += ':';
+    rmq::appendJsonString(byPieces, longText);
+    byPieces += ",\"d\":\"42\"";
+    CHECK(out == byPieces);
+  }
+  std::string prefixed = "\"x\":\"1\"";
+  rmq::JsonMembers more(prefixed, 16);
+  more.add("y", "2");
+  more.addWritten("\"z\":\"3\"");
+  more.finish();
+  CHECK(prefixed == "\"x\":\"1\",\"y\":\"2\",\"z\":\"3\"");
+}
+
 void testJsonStringEscapes() {
   // Every byte value, at every offset within the 8-byte words the scan
   // reads, in strings of every length up to three words.
@@ -206,6 +238,7 @@ int main() {
 
   testHeaderFieldsOrder();
   testJsonStringEscapes();
+  testJsonMembers();
   testCommandRoundTrip(rmq::SerializeType::kJson, "JSON header round trip");
   testCommandRoundTrip(rmq::SerializeType::kRocketMQ, "binary header round trip");
 

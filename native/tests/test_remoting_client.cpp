@@ -169,6 +169,34 @@ void testHookAppliesOnlyWhileSet() {
   client.shutdown();
 }
 
+// A request hook (ACL signing) sees, and may add to, fields a request
+// carries already written as JSON; the peer gets them all.
+void testHookSeesEncodedFields() {
+  fake::FakeServer server([](int, rmq::RemotingCommand& request, rmq::RemotingCommand* response) {
+    response->setRemark(request.field("a") + "," + request.field("b") + "," + request.field("signed"));
+    return true;
+  });
+  rmq::RemotingClient client;
+  client.start();
+  std::string seenByHook;
+  client.setRequestHook([&seenByHook](const std::string&, rmq::RemotingCommand& request) {
+    seenByHook = request.field("b");
+    request.extFields["signed"] = "yes";
+  });
+  rmq::RemotingCommand request = rmq::RemotingCommand::makeRequest(kEchoCode);
+  request.encodedExtFields = "\"a\":\"x\",\"b\":\"y\\\"z\"";
+  auto response = client.invokeSync(server.address(), request, 3000);
+  CHECK(response != nullptr);
+  CHECK(response && response->remark == "x,y\"z,yes");
+  CHECK(seenByHook == "y\"z");
+  client.setRequestHook(rmq::RequestHook());
+  rmq::RemotingCommand unsigned_ = rmq::RemotingCommand::makeRequest(kEchoCode);
+  unsigned_.encodedExtFields = "\"a\":\"x\",\"b\":\"w\"";
+  response = client.invokeSync(server.address(), unsigned_, 3000);
+  CHECK(response && response->remark == "x,w,");
+  client.shutdown();
+}
+
 constexpr int kPushFirstCode = 313;  // the server sends a request of its own before answering
 constexpr int kHangUpCode = 314;     // the server closes the connection instead of answering
 constexpr int kServerAskCode = 900;  // what the server asks the client
@@ -477,6 +505,7 @@ int main() {
   testAsyncCompletesEachOnceInAnswerOrder();
   testAsyncFailuresReachTheCallbackOnce();
   testHookAppliesOnlyWhileSet();
+  testHookSeesEncodedFields();
   testSyncCallerHandlesWhatArrivesBeforeItsAnswer();
   testConcurrentSyncCallersEachGetTheirAnswer();
   testSyncCallerIsWokenByHangUpAndShutdown();

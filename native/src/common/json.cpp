@@ -1,6 +1,7 @@
 #include "common/json.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -471,6 +472,43 @@ void appendJsonString(std::string& out, std::string_view text) {
   out.resize(start + jsonStringSize(text));
   writeJsonString(&out[start], text);
 }
+
+JsonMembers::JsonMembers(std::string& out, size_t expectedSize) : out_(out), used_(out.size()) {
+  out_.resize(used_ + expectedSize);
+}
+
+char* JsonMembers::room(size_t size) {
+  if (out_.size() - used_ < size) out_.resize(used_ + size + out_.size());
+  char* to = &out_[used_];
+  if (used_ != 0) *to++ = ',';
+  return to;
+}
+
+void JsonMembers::add(std::string_view name, std::string_view value) {
+  char* to = room(jsonStringRoom(name) + jsonStringRoom(value) + 2);
+  to = writeJsonString(to, name);
+  *to++ = ':';
+  to = writeJsonString(to, value);
+  used_ = static_cast<size_t>(to - out_.data());
+}
+
+void JsonMembers::add(std::string_view name, int64_t value) {
+  char* to = room(jsonStringRoom(name) + kMaxInt64Digits + 4);
+  to = writeJsonString(to, name);
+  *to++ = ':';
+  *to++ = '"';
+  to = std::to_chars(to, to + kMaxInt64Digits, value).ptr;
+  *to++ = '"';
+  used_ = static_cast<size_t>(to - out_.data());
+}
+
+void JsonMembers::addWritten(std::string_view members) {
+  char* to = room(members.size());
+  std::memcpy(to, members.data(), members.size());
+  used_ = static_cast<size_t>(to + members.size() - out_.data());
+}
+
+void JsonMembers::finish() { out_.resize(used_); }
 
 void Json::dumpTo(std::string& out) const {
   switch (type_) {

@@ -109,4 +109,27 @@ inline size_t jsonStringRoom(std::string_view text) {
 // bytes); returns its end.
 char* writeJsonString(char* to, std::string_view text);
 
+// Writes object members "name":"value" (without the braces) at the end of
+// `out`, a comma before each unless `out` was empty; integer values are
+// written as strings, as extFields carry them. Room for `expectedSize`
+// bytes is made at once and grown only if a member needs more; finish()
+// cuts off what is left. For headers written for every message, where a
+// std::string append per piece costs more than the writing.
+class JsonMembers {
+ public:
+  JsonMembers(std::string& out, size_t expectedSize);
+  void add(std::string_view name, std::string_view value);
+  void add(std::string_view name, int64_t value);
+  // Members the caller wrote as JSON already (constant ones), added as they are.
+  void addWritten(std::string_view members);
+  void finish();
+
+ private:
+  static constexpr size_t kMaxInt64Digits = 20;  // with the sign
+  char* room(size_t size);  // at least `size` bytes after the separator, which it writes
+
+  std::string& out_;
+  size_t used_;
+};
+
 }  // namespace rmq

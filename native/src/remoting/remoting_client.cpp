@@ -1076,7 +1076,9 @@ void applyHook(Core& core, const std::string& addr, RemotingCommand& request) {
     std::lock_guard<std::mutex> lock(core.mutex);
     hook = core.hook;
   }
-  if (hook) hook(addr, request);
+  if (!hook) return;
+  request.expandEncodedFields();  // the hook reads (and signs) every field
+  hook(addr, request);
 }
 
 void requireStarted(Core& core) {

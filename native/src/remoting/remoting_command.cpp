@@ -107,16 +107,19 @@ char* writeInteger(char* to, int64_t value) {
 void appendJsonHeader(const RemotingCommand& cmd, std::string& out) {
   // Keys in the order fastjson sorts them. Room is made first and what is
   // left unused cut off at the end, so nothing grows while writing.
-  size_t room = 128 + 4 * kMaxIntegerDigits + jsonStringRoom(cmd.language) + jsonStringRoom(cmd.remark);
+  size_t room = 128 + 4 * kMaxIntegerDigits + jsonStringRoom(cmd.language) + jsonStringRoom(cmd.remark) +
+                cmd.encodedExtFields.size();
   for (const auto& field : cmd.extFields) room += jsonStringRoom(field.first) + jsonStringRoom(field.second) + 2;
   const size_t start = out.size();
   out.resize(start + room);
   char* to = &out[start];
   to = writeLiteral(to, "{\"code\":");
   to = writeInteger(to, cmd.code);
-  if (!cmd.extFields.empty()) {
+  if (!cmd.extFields.empty() || !cmd.encodedExtFields.empty()) {
     to = writeLiteral(to, ",\"extFields\":{");
-    bool first = true;
+    std::memcpy(to, cmd.encodedExtFields.data(), cmd.encodedExtFields.size());
+    to += cmd.encodedExtFields.size();
+    bool first = cmd.encodedExtFields.empty();
     for (const auto& field : cmd.extFields) {
       if (!first) *to++ = ',';
       first = false;
@@ -421,8 +424,23 @@ const std::string& RemotingCommand::field(std::string_view key, const std::strin
   return found == extFields.end() ? fallback : found->second;
 }
 
+void RemotingCommand::expandEncodedFields() {
+  if (encodedExtFields.empty()) return;
+  const std::string object = "{" + encodedExtFields + "}";
+  const Json fields = Json::parse(object.data(), object.size());
+  for (const auto& field : fields.items()) extFields[field.first] = field.second.asString();
+  encodedExtFields.clear();
+}
+
 void RemotingCommand::appendHeader(std::string& out) const {
   if (serializeType == SerializeType::kRocketMQ) {
+    if (!encodedExtFields.empty()) {
+      // Not for the requests we build (always JSON); written right all the same.
+      RemotingCommand expanded = *this;
+      expanded.expandEncodedFields();
+      appendBinaryHeader(expanded, out);
+      return;
+    }
     appendBinaryHeader(*this, out);
   } else {
     appendJsonHeader(*this, out);

@@ -54,6 +54,12 @@ struct RemotingCommand {
   // extFields: every value is a string on the wire. Kept sorted by name,
   // which is also the order the ACL signature needs.
   HeaderFields extFields;
+  // More extFields, already written as JSON members ("a":"x","b":"y") in
+  // name order: requests built straight for the wire (every send) skip the
+  // field-by-field map. Encoding writes them ahead of extFields;
+  // expandEncodedFields() moves them into extFields for code that reads or
+  // changes fields (a request hook). field() does not see them.
+  std::string encodedExtFields;
   std::string body;
   SerializeType serializeType = SerializeType::kJson;
 
@@ -66,6 +72,10 @@ struct RemotingCommand {
   bool isResponse() const { return (flag & kFlagResponse) != 0; }
   bool isOneway() const { return (flag & kFlagOneway) != 0; }
   void markOneway() { flag |= kFlagOneway; }
+
+  // Parses encodedExtFields into extFields and clears them; throws
+  // MQException(kProtocol) if they are not JSON members.
+  void expandEncodedFields();
 
   // Returns the value of an extField, or `fallback` when absent.
   const std::string& field(std::string_view key, const std::string& fallback = empty()) const;

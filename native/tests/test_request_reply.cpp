@@ -184,7 +184,8 @@ void testReplyRequestCode() {
   CHECK(buildSendRequest("g", plain, queue, 0).code == request_code::kSendMessageV2);
   OutgoingMessage reply = plain;
   reply.reply = true;
-  const RemotingCommand request = buildSendRequest("g", reply, queue, 0);
+  RemotingCommand request = buildSendRequest("g", reply, queue, 0);
+  request.expandEncodedFields();
   CHECK(request.code == request_code::kSendReplyMessageV2);
   CHECK(request.field("b") == "Orders");  // the same V2 header as a plain send
 

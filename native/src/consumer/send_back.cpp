@@ -68,6 +68,7 @@ bool SendBack::resendToRetryTopic(const MessageExt& message) const {
     outgoing.ownedBody = message.body();  // already decompressed by the decoder
     outgoing.flag = message.flag();
     RemotingCommand request = buildSendRequest(group_, outgoing, queue, wallClockMs());
+    request.expandEncodedFields();  // two of its fields change
     request.extFields["j"] = std::to_string(message.reconsumeTimes + 1);  // reconsumeTimes
     request.extFields["l"] = std::to_string(maxReconsumeTimes_);          // maxReconsumeTimes
     auto response = client_->remoting().invokeSync(addr, request, kRequestTimeoutMs);

@@ -413,7 +413,7 @@ SendResult Producer::sendToQueue(ClientInstance& client, const OutgoingMessage& 
   requireBrokerFor(client, prepared, queue, addr, timeoutMs);
   const int64_t started = wallNowMs();
   const int64_t startedSteady = steadyNowMs();
-  RemotingCommand request = buildSendRequestForWire(cfg.groupName, prepared, queue, started);
+  RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, started);
   try {
     auto response = client.remoting().invokeSync(addr, request, timeoutMs);
     SendResult result = parseSendResponse(*response, prepared, queue);
@@ -518,7 +518,7 @@ void Producer::sendOneway(const Message& msg) {
   const MessageQueue queue = selectQueue(*info, std::string());
   const std::string addr = brokerAddress(*client, queue, cfg.sendTimeoutMs);
   requireBrokerFor(*client, prepared, queue, addr, cfg.sendTimeoutMs);
-  RemotingCommand request = buildSendRequestForWire(cfg.groupName, prepared, queue, wallNowMs());
+  RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, wallNowMs());
   try {
     client->remoting().invokeOneway(addr, request, cfg.sendTimeoutMs);
   } catch (const MQException& e) {
@@ -558,7 +558,7 @@ void Producer::sendOrderlyOneway(const Message& msg, const QueueSelector& select
   const MessageQueue queue = selectWithSelector(*info, msg, selector);
   const std::string addr = brokerAddress(*client, queue, cfg.sendTimeoutMs);
   requireBrokerFor(*client, prepared, queue, addr, cfg.sendTimeoutMs);
-  RemotingCommand request = buildSendRequestForWire(cfg.groupName, prepared, queue, wallNowMs());
+  RemotingCommand request = buildSendRequest(cfg.groupName, prepared, queue, wallNowMs());
   client->remoting().invokeOneway(addr, request, cfg.sendTimeoutMs);
 }
 
@@ -611,7 +611,7 @@ void Producer::startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt) {
     requireBrokerFor(*attempt->client, attempt->msg, queue, addr, remaining);
     const int64_t started = wallNowMs();
     const int64_t startedSteady = steadyNowMs();
-    RemotingCommand request = buildSendRequestForWire(attempt->cfg.groupName, attempt->msg, queue, started);
+    RemotingCommand request = buildSendRequest(attempt->cfg.groupName, attempt->msg, queue, started);
     --attempt->attemptsLeft;
     attempt->client->remoting().invokeAsync(
         addr, request, remaining,

@@ -9,8 +9,6 @@
 namespace rmq {
 
 namespace {
-constexpr const char* kAutoCreateTopic = "TBW102";
-constexpr int kDefaultTopicQueueNums = 4;
 
 int64_t parseLong(const std::string& text) { return std::strtoll(text.c_str(), nullptr, 10); }
 
@@ -37,35 +35,14 @@ int32_t sendRequestCode(const OutgoingMessage& msg) {
 RemotingCommand buildSendRequest(const std::string& producerGroup, const OutgoingMessage& msg,
                                  const MessageQueue& queue, int64_t bornTimestamp) {
   RemotingCommand request = RemotingCommand::makeRequest(sendRequestCode(msg));
-  auto& f = request.extFields;
-  f["a"] = producerGroup;
-  f["b"] = msg.topic;
-  f["c"] = kAutoCreateTopic;
-  f["d"] = std::to_string(kDefaultTopicQueueNums);
-  f["e"] = std::to_string(queue.queueId);
-  f["f"] = std::to_string(msg.sysFlag);
-  f["g"] = std::to_string(bornTimestamp);
-  f["h"] = std::to_string(msg.flag);
-  f["i"] = msg.properties;
-  f["j"] = "0";
-  f["k"] = "false";
-  f["m"] = msg.batch ? "true" : "false";
-  f["n"] = queue.brokerName;
-  request.body = msg.body();
-  return request;
-}
-
-RemotingCommand buildSendRequestForWire(const std::string& producerGroup, const OutgoingMessage& msg,
-                                        const MessageQueue& queue, int64_t bornTimestamp) {
-  RemotingCommand request = RemotingCommand::makeRequest(sendRequestCode(msg));
-  // The fields of buildSendRequest, in the same (name) order. The room
+  // The fields in name order, as extFields would keep them. The room
   // made first is what the writer asks for short texts (six bytes a byte,
   // as if all needed escaping), twice the properties (measured, with their
   // separators escaped) and the rest: it grows only for unusual properties.
   const size_t shortTexts = producerGroup.size() + msg.topic.size() + queue.brokerName.size();
   JsonMembers f(request.encodedExtFields, 320 + 6 * shortTexts + 2 * msg.properties.size());
-  // The constant ones are written out here (kAutoCreateTopic,
-  // kDefaultTopicQueueNums); the test comparing both builders keeps them equal.
+  // The constant ones are written out: c is the topic new topics are made
+  // from (TBW102), d their default queue count.
   f.add("a", producerGroup);
   f.add("b", msg.topic);
   f.addWritten(R"("c":"TBW102","d":"4")");

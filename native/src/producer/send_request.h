@@ -43,14 +43,12 @@ struct OutgoingMessage {
   }
 };
 
-// The SEND_MESSAGE_V2 request (SendMessageRequestHeaderV2) for `msg`.
+// The SEND_MESSAGE_V2 request (SendMessageRequestHeaderV2) for `msg`, its
+// header fields written as JSON at once (encodedExtFields) rather than
+// kept in a field map, as every send writes one: call expandEncodedFields()
+// on it before reading or changing fields.
 RemotingCommand buildSendRequest(const std::string& producerGroup, const OutgoingMessage& msg,
                                  const MessageQueue& queue, int64_t bornTimestamp);
-// The same request with its header fields already written as JSON
-// (encodedExtFields): the same bytes on the wire without a field map, for
-// requests sent as built. Use buildSendRequest to read or change fields.
-RemotingCommand buildSendRequestForWire(const std::string& producerGroup, const OutgoingMessage& msg,
-                                        const MessageQueue& queue, int64_t bornTimestamp);
 
 // Throws MQException(kBrokerError, remark, code) for codes that are not a
 // successful store.

@@ -71,7 +71,7 @@ def _rocketmq_select_queue(size: int, msg: Any, arg: Any) -> int:
 class AsyncSend:
     """One send_async call, alive (in ``_pending_sends``) until the core reports back."""
 
-    __slots__ = ("message", "on_success", "on_exception", "future", "counters", "started_ns", "c_handle",
+    __slots__ = ("message", "on_success", "on_exception", "future", "counters", "started_ns", "user_data",
                  "__weakref__")
 
     def __init__(self, message: Any, on_success: Optional[Callable[[Any], Any]],
@@ -83,7 +83,7 @@ class AsyncSend:
         self.future = future
         self.counters = counters
         self.started_ns = time.perf_counter_ns()
-        self.c_handle = numbered_user_data()
+        self.user_data = numbered_user_data()
 
 
 # Keyed by the user data the core reports back (cdata pointers hash and compare
@@ -92,7 +92,7 @@ _pending_sends: Dict[Any, AsyncSend] = {}
 
 
 def track_async_send(send: AsyncSend) -> None:
-    _pending_sends[send.c_handle] = send
+    _pending_sends[send.user_data] = send
 
 
 def forget_async_send(user_data: Any) -> Optional[AsyncSend]:

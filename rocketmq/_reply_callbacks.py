@@ -22,11 +22,11 @@ REQUEST_REPLY_TIMEOUT = 19
 class PendingRequest:
     """One request_async call, alive (in ``_pending``) until the core reports back."""
 
-    __slots__ = ("future", "c_handle")
+    __slots__ = ("future", "user_data")
 
     def __init__(self, future: "Future[DetachedMessage]") -> None:
         self.future = future
-        self.c_handle = numbered_user_data()
+        self.user_data = numbered_user_data()
 
 
 _pending: Dict[int, PendingRequest] = {}
@@ -35,7 +35,7 @@ _lock = threading.Lock()
 
 def track(request: PendingRequest) -> None:
     with _lock:
-        _pending[address(request.c_handle)] = request
+        _pending[address(request.user_data)] = request
 
 
 def forget(user_data: Any) -> Optional[PendingRequest]:

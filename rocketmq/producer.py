@@ -334,11 +334,11 @@ class Producer(MessageLookups, HandleOwner):
         # core may run them on the thread that read the broker's answer.
         status = lib.SendAsyncWithQuickCallbacks(
             producer_handle, message_handle, lib.rocketmq_queued_on_send_success,
-            lib.rocketmq_queued_on_send_exception, send.c_handle,
+            lib.rocketmq_queued_on_send_exception, send.user_data,
         )
         if status != 0:
             # A refused send never reaches the callbacks.
-            _callbacks.forget_async_send(send.c_handle)
+            _callbacks.forget_async_send(send.user_data)
             self._counters.async_failed(send.started_ns, message)
             ffi_check(status)
 
@@ -375,11 +375,11 @@ class Producer(MessageLookups, HandleOwner):
         _reply_callbacks.track(pending)
         status = lib.RequestMessageAsync(
             self._handle, message._handle, timeout, lib.rocketmq_gated_on_reply,
-            lib.rocketmq_gated_on_request_failure, pending.c_handle,
+            lib.rocketmq_gated_on_request_failure, pending.user_data,
         )
         if status != 0:
             # A refused request never reaches the callbacks.
-            _reply_callbacks.forget(pending.c_handle)
+            _reply_callbacks.forget(pending.user_data)
             ffi_check(status)
         return future
 

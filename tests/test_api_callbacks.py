@@ -127,9 +127,9 @@ def test_async_callbacks_run_once_and_release_their_context(caplog):
     c_result.msgId = b"MSGID"
     # Through the queue the core is handed, and the thread that empties it.
     _send_completions.ensure_running()
-    lib.rocketmq_queued_on_send_success(c_result[0], NULL, send.c_handle)
+    lib.rocketmq_queued_on_send_success(c_result[0], NULL, send.user_data)
     # A second report for the same send is ignored rather than crashing.
-    lib.rocketmq_queued_on_send_success(c_result[0], NULL, send.c_handle)
+    lib.rocketmq_queued_on_send_success(c_result[0], NULL, send.user_data)
     assert _send_completions.drain(5)
     assert [(r.status, r.msg_id, r.offset) for r in results] == [(0, "MSGID", 9)]
     assert future.result(timeout=0) == results[0]
@@ -141,7 +141,7 @@ def test_async_callbacks_run_once_and_release_their_context(caplog):
     c_error = ffi.new("CMQException*", {"error": 4, "line": 10})
     c_error.msg = b"broker busy"
     with caplog.at_level(logging.ERROR, logger="rocketmq"):
-        lib.rocketmq_queued_on_send_exception(c_error[0], NULL, failing.c_handle)
+        lib.rocketmq_queued_on_send_exception(c_error[0], NULL, failing.user_data)
         assert _send_completions.drain(5)
     assert len(caplog.records) == 1
     assert len(results) == 1

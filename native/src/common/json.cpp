@@ -493,11 +493,11 @@ void JsonMembers::add(std::string_view name, std::string_view value) {
 }
 
 void JsonMembers::add(std::string_view name, int64_t value) {
-  char* to = room(jsonStringRoom(name) + kMaxInt64Digits + 4);
+  char* to = room(jsonStringRoom(name) + kMaxIntegerDigits + 4);
   to = writeJsonString(to, name);
   *to++ = ':';
   *to++ = '"';
-  to = std::to_chars(to, to + kMaxInt64Digits, value).ptr;
+  to = std::to_chars(to, to + kMaxIntegerDigits, value).ptr;
   *to++ = '"';
   used_ = static_cast<size_t>(to - out_.data());
 }

@@ -109,6 +109,9 @@ inline size_t jsonStringRoom(std::string_view text) {
 // bytes); returns its end.
 char* writeJsonString(char* to, std::string_view text);
 
+// The most characters an int64_t takes in decimal, with its sign.
+constexpr size_t kMaxIntegerDigits = 20;
+
 // Writes object members "name":"value" (without the braces) at the end of
 // `out`, a comma before each unless `out` was empty; integer values are
 // written as strings, as extFields carry them. Room for `expectedSize`
@@ -125,7 +128,6 @@ class JsonMembers {
   void finish();
 
  private:
-  static constexpr size_t kMaxInt64Digits = 20;  // with the sign
   char* room(size_t size);  // at least `size` bytes after the separator, which it writes
 
   std::string& out_;

@@ -98,8 +98,6 @@ char* writeLiteral(char* to, const char (&text)[N]) {
   return to + N - 1;
 }
 
-constexpr size_t kMaxIntegerDigits = 20;  // an int64_t with its sign
-
 char* writeInteger(char* to, int64_t value) {
   return std::to_chars(to, to + kMaxIntegerDigits, value).ptr;
 }

@@ -36,6 +36,32 @@ def test_interpreter_exits_cleanly_when_shutdown_is_forgotten():
     assert result.stdout.strip() == "started"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread names are read from /proc")
+def test_core_threads_carry_names():
+    # top -H, py-spy and gdb show these instead of "python" for every thread.
+    result = run_python("""
+        import os
+        from rocketmq.client import Producer, PushConsumer, ConsumeStatus
+        producer = Producer("NamedThreadsProducer")
+        producer.set_name_server_address("127.0.0.1:9")
+        producer.start()
+        consumer = PushConsumer("NamedThreadsConsumer")
+        consumer.set_name_server_address("127.0.0.1:9")
+        consumer.subscribe("NamedThreadsTopic", lambda message: ConsumeStatus.CONSUME_SUCCESS)
+        consumer.start()
+        names = set()
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/comm") as comm:
+                names.add(comm.read().strip())
+        print(" ".join(sorted(names)))
+        consumer.shutdown()
+        producer.shutdown()
+    """)
+    assert result.returncode == 0, result.stderr
+    names = set(result.stdout.split())
+    assert {"rmq-io", "rmq-callbacks", "rmq-timer", "rmq-consume"} <= names, names
+
+
 def test_context_manager_binds_the_producer():
     result = run_python("""
         from rocketmq.client import Producer

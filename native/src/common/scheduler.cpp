@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace rmq {
 
@@ -92,6 +93,7 @@ void Scheduler::start() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   if (impl_->thread.joinable() || impl_->stopping) return;
   impl_->thread = std::thread([impl = impl_.get()] {
+    nameThisThread("rmq-timer");
     impl->loop();
     if (impl->ownedByThread) delete impl;
   });

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "common/thread_name.h"
+
 namespace rmq {
 
 ConsumePool::~ConsumePool() {
@@ -52,6 +54,7 @@ bool ConsumePool::closed() const {
 }
 
 void ConsumePool::workerLoop() {
+  nameThisThread("rmq-consume");
   while (true) {
     std::function<void()> task;
     {

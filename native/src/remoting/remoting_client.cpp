@@ -28,6 +28,7 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "remoting/protocol_codes.h"
 
 namespace rmq {
@@ -889,6 +890,7 @@ void writeLingering(Core& core, Registry& registry) {
 }
 
 void ioLoop(std::shared_ptr<Core> core) {
+  nameThisThread("rmq-io");
   std::vector<epoll_event> ready(64);
   Registry registry;
   std::vector<char> chunk(kReadChunk);
@@ -983,6 +985,7 @@ void runTask(std::function<void()>& task) {
 }
 
 void callbackLoop(std::shared_ptr<Core> core) {
+  nameThisThread("rmq-callbacks");
   // Everything queued is taken in one go: under load the I/O thread posts a
   // response while the previous one runs, and taking them one lock round at
   // a time would have both threads contend for the queue once per response.

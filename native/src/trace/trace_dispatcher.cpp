@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "message/message.h"
 #include "producer/producer.h"
 
@@ -153,6 +154,7 @@ void TraceDispatcher::submit(TraceRecord record) {
 }
 
 void TraceDispatcher::run() {
+  nameThisThread("rmq-trace");
   for (;;) {
     std::vector<TraceRecord> batch;
     {

@@ -1,0 +1,16 @@
+#include "common/thread_name.h"
+
+#include <pthread.h>
+
+#include <cstring>
+
+namespace rmq {
+
+void nameThisThread(const char* name) {
+  constexpr size_t kMaxLength = 15;  // the kernel's limit, without the terminator
+  char cut[kMaxLength + 1] = {};
+  std::strncpy(cut, name, kMaxLength);
+  pthread_setname_np(pthread_self(), cut);
+}
+
+}  // namespace rmq

@@ -1,0 +1,12 @@
+// Names for the core's own threads, as `top -H`, `ps -L`, py-spy and gdb
+// show them: without one every thread is called after the process
+// ("python"), and a profile cannot tell the I/O thread from a consumer's.
+#pragma once
+
+namespace rmq {
+
+// Names the calling thread. Linux keeps at most 15 characters; longer names
+// are cut. Failures are ignored: a name is a diagnostic aid only.
+void nameThisThread(const char* name);
+
+}  // namespace rmq

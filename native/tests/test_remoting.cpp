@@ -85,6 +85,23 @@ void testHeaderFieldsOrder() {
   same["topic"] = "T";
   same["a"] = "one";
   check(same == fields, "equal whatever the order of insertion");
+
+  // Added together, in any order: as one by one, a repeated name keeping its last value.
+  std::pair<std::string_view, std::string_view> batch[] = {
+      {"queueOffset", "9"}, {"TRACE_ON", "true"}, {"msgId", "M"}, {"TRACE_ON", "false"}, {"MSG_REGION", "R"}};
+  rmq::HeaderFields together;
+  together.addUnordered(batch, 5);
+  rmq::HeaderFields oneByOne;
+  for (const auto& [name, value] : {std::pair<const char*, const char*>{"queueOffset", "9"}, {"TRACE_ON", "true"},
+                                    {"msgId", "M"}, {"TRACE_ON", "false"}, {"MSG_REGION", "R"}}) {
+    oneByOne[name] = value;
+  }
+  check(together == oneByOne && together.size() == 4 && together.find("TRACE_ON")->second == "false",
+        "fields added together: sorted, the last of a repeated name kept");
+  std::pair<std::string_view, std::string_view> more[] = {{"a", "x"}, {"msgId", "N"}};
+  together.addUnordered(more, 2);
+  check(together.size() == 5 && together.find("msgId")->second == "N" && together.begin()->first == "MSG_REGION",
+        "fields added together to a header that has some");
 }
 
 void testFastHeaderReader() {
@@ -106,6 +123,16 @@ void testFastHeaderReader() {
   check(fastAgrees("{}"), "fast reader: empty header gets the generic defaults");
   check(fastAgrees(R"({"code":0,"extFields":{"a":"1","a":"2"},"x":true,"y":false,"z":null,"n":5})"),
         "fast reader: repeated ext key, skipped scalars");
+  // More ext fields than the reader collects at once, out of order, one
+  // repeated across the batches.
+  std::string many = R"({"code":0,"extFields":{"k07":"first",)";
+  for (int i = 40; i > 0; --i) many += "\"k" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "\":\"v" + std::to_string(i) + "\",";
+  many += R"("k07":"last"}})";
+  check(fastAgrees(many), "fast reader: forty ext fields, one repeated across batches");
+  rmq::RemotingCommand manyRead;
+  rmq::header_codec::decodeJsonFast(many.data(), many.size(), manyRead);
+  check(manyRead.extFields.size() == 40 && manyRead.field("k07") == "last" && manyRead.field("k40") == "v40",
+        "fast reader: forty ext fields, the last value of a repeated one");
   check(fastAgrees(std::string("{\"code\":0,\"remark\":\"caf\xc3\xa9 \x01\"}")),
         "fast reader: raw UTF-8 and control bytes");
   // Left to the generic decoder.

@@ -1,6 +1,8 @@
 #include "producer/send_request.h"
 
+#include <charconv>
 #include <cstdlib>
+#include <system_error>
 
 #include "common/errors.h"
 #include "common/json.h"
@@ -10,7 +12,15 @@ namespace rmq {
 
 namespace {
 
-int64_t parseLong(const std::string& text) { return std::strtoll(text.c_str(), nullptr, 10); }
+// A broker's number, read as strtoll reads it; the usual plain digits
+// without the library call.
+int64_t parseLong(const std::string& text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), end, value);
+  if (parsed.ec == std::errc() && parsed.ptr == end) return value;
+  return std::strtoll(text.c_str(), nullptr, 10);
+}
 
 int commitOrRollbackFlag(LocalTransactionState state) {
   switch (state) {

@@ -36,6 +36,30 @@ class HeaderFields {
     return at->second;
   }
 
+  // Adds `count` fields given in any order, as operator[] one by one would
+  // (a repeated name keeps its last value), but placing each once: a
+  // broker writes its fields in hash order, and inserting them one at a
+  // time moved the ones already placed. Reorders `fields`.
+  void addUnordered(std::pair<std::string_view, std::string_view>* fields, size_t count) {
+    if (!entries_.empty()) {
+      for (size_t i = 0; i < count; ++i) (*this)[fields[i].first].assign(fields[i].second.data(), fields[i].second.size());
+      return;
+    }
+    // Insertion sort, stable: headers hold a handful of fields.
+    for (size_t i = 1; i < count; ++i) {
+      const auto moving = fields[i];
+      size_t at = i;
+      for (; at > 0 && moving.first < fields[at - 1].first; --at) fields[at] = fields[at - 1];
+      fields[at] = moving;
+    }
+    entries_.reserve(std::max(count, kTypicalFields));
+    for (size_t i = 0; i < count; ++i) {
+      if (i + 1 < count && fields[i + 1].first == fields[i].first) continue;  // a later value wins
+      entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(fields[i].first),
+                            std::forward_as_tuple(fields[i].second));
+    }
+  }
+
   iterator find(std::string_view name) {
     auto at = std::lower_bound(entries_.begin(), entries_.end(), name, NameLess());
     return at != entries_.end() && at->first == name ? at : entries_.end();

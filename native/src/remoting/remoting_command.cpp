@@ -205,15 +205,22 @@ class FlatHeaderReader {
   enum : unsigned { kCode = 1, kLanguage = 2, kVersion = 4, kOpaque = 8, kFlag = 16, kRemark = 32, kExt = 64 };
 
   static unsigned knownKeyBit(const char* key, size_t len) {
-    auto is = [&](const char* name) { return std::strlen(name) == len && std::memcmp(key, name, len) == 0; };
-    if (is("code")) return kCode;
-    if (is("language")) return kLanguage;
-    if (is("version")) return kVersion;
-    if (is("opaque")) return kOpaque;
-    if (is("flag")) return kFlag;
-    if (is("remark")) return kRemark;
-    if (is("extFields")) return kExt;
-    return 0;
+    // By length first: a key is compared with at most two names.
+    auto is = [&](const char* name, unsigned bit) { return std::memcmp(key, name, len) == 0 ? bit : 0u; };
+    switch (len) {
+      case 4:
+        return is("code", kCode) | is("flag", kFlag);
+      case 6:
+        return is("opaque", kOpaque) | is("remark", kRemark);
+      case 7:
+        return is("version", kVersion);
+      case 8:
+        return is("language", kLanguage);
+      case 9:
+        return is("extFields", kExt);
+      default:
+        return 0;
+    }
   }
 
   bool readValue(unsigned key, RemotingCommand& cmd) {
@@ -251,6 +258,11 @@ class FlatHeaderReader {
     if (!take('{')) return false;
     skipSpace();
     if (take('}')) return true;
+    // Collected as views and added in name order once read (see
+    // HeaderFields::addUnordered), in batches of kCollected.
+    constexpr size_t kCollected = 24;
+    std::pair<std::string_view, std::string_view> collected[kCollected];
+    size_t count = 0;
     while (true) {
       const char* key;
       size_t keyLen;
@@ -261,13 +273,19 @@ class FlatHeaderReader {
       if (!take(':')) return false;
       skipSpace();
       if (!readString(value, valueLen)) return false;
-      cmd.extFields[std::string_view(key, keyLen)].assign(value, valueLen);
+      if (count == kCollected) {
+        cmd.extFields.addUnordered(collected, count);
+        count = 0;
+      }
+      collected[count++] = {std::string_view(key, keyLen), std::string_view(value, valueLen)};
       skipSpace();
       if (take(',')) {
         skipSpace();
         continue;
       }
-      return take('}');
+      if (!take('}')) return false;
+      cmd.extFields.addUnordered(collected, count);
+      return true;
     }
   }
 

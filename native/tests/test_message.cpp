@@ -172,6 +172,25 @@ void testPropertyStore() {
   const std::string few("x\x01" "1\x02y\x01" "2\x02x\x01" "3");
   const auto fewDecoded = Message::decodeProperties(few.data(), few.size());
   CHECK(fewDecoded.size() == 2 && fewDecoded.get("x") == "3" && fewDecoded.get("y") == "2");
+  // Names alike in length and first bytes are still told apart; a repeat
+  // among them is still dropped.
+  const std::string alike("MIN_OFFSET\x01" "0\x02MAX_OFFSET\x01" "9\x02PREFIX__A\x01" "a\x02PREFIX__B\x01" "b");
+  const auto alikeDecoded = Message::decodeProperties(alike.data(), alike.size());
+  CHECK(alikeDecoded.size() == 4 && alikeDecoded.get("MIN_OFFSET") == "0" && alikeDecoded.get("MAX_OFFSET") == "9" &&
+        alikeDecoded.get("PREFIX__A") == "a" && alikeDecoded.get("PREFIX__B") == "b");
+  CHECK(alikeDecoded.encode() == alike);
+  const std::string alikeTwice = alike + "\x02PREFIX__A\x01" "again";
+  const auto twiceDecoded = Message::decodeProperties(alikeTwice.data(), alikeTwice.size());
+  CHECK(twiceDecoded.size() == 4 && twiceDecoded.get("PREFIX__A") == "again" &&
+        std::string(twiceDecoded.nameAt(3)) == "PREFIX__A");
+  // More pairs than are checked one by one, all different, then one repeated.
+  std::string twenty;
+  for (int i = 0; i < 20; ++i) twenty += "name" + std::to_string(i) + "\x01v" + std::to_string(i) + "\x02";
+  const auto twentyDecoded = Message::decodeProperties(twenty.data(), twenty.size());
+  CHECK(twentyDecoded.size() == 20 && twentyDecoded.get("name19") == "v19");
+  twenty += "name3\x01last";
+  const auto twentyOneDecoded = Message::decodeProperties(twenty.data(), twenty.size());
+  CHECK(twentyOneDecoded.size() == 20 && twentyOneDecoded.get("name3") == "last");
   std::string many;
   for (int i = 0; i < 5000; ++i) many += "n" + std::to_string(i % 2000) + "\x01v" + std::to_string(i) + "\x02";
   const auto manyDecoded = Message::decodeProperties(many.data(), many.size());

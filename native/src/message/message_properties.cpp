@@ -113,15 +113,41 @@ std::string MessageProperties::encode() const {
   return out;
 }
 
+namespace {
+// What tells two property names apart at a glance: their length and first
+// eight bytes. Equal fingerprints are compared in full.
+struct NameFingerprint {
+  uint64_t prefix;
+  size_t length;
+};
+
+NameFingerprint fingerprintOf(std::string_view name) {
+  NameFingerprint print{0, name.size()};
+  std::memcpy(&print.prefix, name.data(), std::min(name.size(), sizeof print.prefix));
+  return print;
+}
+}  // namespace
+
 MessageProperties MessageProperties::decode(const char* data, size_t len) {
   MessageProperties result;
-  // Stored, a pair takes 8 bytes more than on the wire: room for all at once.
+  if (len == 0) return result;
+  // Stored, a pair takes its 8-byte header more than on the wire, and the
+  // last pair a NUL more (it has no separator): the buffer is sized for
+  // the worst case once, filled in place, then cut to what was written.
+  // This runs for every received message.
   size_t pairs = 1;
   for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, kPropertySeparator, data + len - p))) != nullptr;
        ++p) {
     ++pairs;
   }
-  result.text_.reserve(len + pairs * kHeader);
+  result.text_.resize(len + pairs * kHeader + 1);
+  char* const begin = &result.text_[0];
+  char* out = begin;
+  // The names seen so far, to tell whether any repeats; past kFew the
+  // general check runs instead.
+  constexpr size_t kFew = 16;
+  NameFingerprint seen[kFew];
+  bool mayRepeat = false;
   size_t index = 0;
   while (index < len) {
     const void* pairEnd = std::memchr(data + index, kPropertySeparator, len - index);
@@ -132,12 +158,28 @@ MessageProperties MessageProperties::decode(const char* data, size_t len) {
     if (found != nullptr) {
       const size_t sep = static_cast<size_t>(static_cast<const char*>(found) - data);
       if (sep > index && sep + 1 < end) {
-        result.append(std::string_view(data + index, sep - index), std::string_view(data + sep + 1, end - sep - 1));
+        const std::string_view name(data + index, sep - index);
+        const std::string_view value(data + sep + 1, end - sep - 1);
+        if (result.count_ < kFew) {
+          const NameFingerprint print = fingerprintOf(name);
+          for (size_t i = 0; i < result.count_ && !mayRepeat; ++i) {
+            mayRepeat = seen[i].length == print.length && seen[i].prefix == print.prefix;
+          }
+          seen[result.count_] = print;
+        } else {
+          mayRepeat = true;
+        }
+        out = putLength(out, name.size());
+        out = putLength(out, value.size());
+        out = putText(out, name);
+        out = putText(out, value);
+        ++result.count_;
       }
     }
     index = end + 1;
   }
-  result.dropEarlierDuplicates();
+  result.text_.resize(static_cast<size_t>(out - begin));
+  if (mayRepeat) result.dropEarlierDuplicates();
   return result;
 }
 

@@ -21,6 +21,14 @@ char* putText(char* out, std::string_view text) {
   out[text.size()] = '\0';
   return out + text.size() + 1;
 }
+
+// Writes one entry (see kHeader) at `out`; returns where the next one goes.
+char* putEntry(char* out, std::string_view name, std::string_view value) {
+  out = putLength(out, name.size());
+  out = putLength(out, value.size());
+  out = putText(out, name);
+  return putText(out, value);
+}
 }  // namespace
 
 size_t MessageProperties::locate(std::string_view name) const {
@@ -45,11 +53,7 @@ void MessageProperties::append(std::string_view name, std::string_view value) {
   // received message.
   const size_t at = text_.size();
   text_.resize(at + kHeader + name.size() + value.size() + 2);
-  char* out = &text_[at];
-  out = putLength(out, name.size());
-  out = putLength(out, value.size());
-  out = putText(out, name);
-  putText(out, value);
+  putEntry(&text_[at], name, value);
   ++count_;
 }
 
@@ -169,10 +173,7 @@ MessageProperties MessageProperties::decode(const char* data, size_t len) {
         } else {
           mayRepeat = true;
         }
-        out = putLength(out, name.size());
-        out = putLength(out, value.size());
-        out = putText(out, name);
-        out = putText(out, value);
+        out = putEntry(out, name, value);
         ++result.count_;
       }
     }

@@ -302,6 +302,15 @@ class _Lib:
     def SendMessageAsync(self, __a0: CData, __a1: CData, __a2: CData, __a3: CData) -> int: ...
     def SendMessageOneway(self, __a0: CData, __a1: CData) -> int: ...
     def SendMessageOnewayOrderly(self, __a0: CData, __a1: CData, __a2: CData, __a3: CData) -> int: ...
+    def SendMessageOnewayWithFields(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+        __a4: Union[bytes, CData],
+        __a5: int,
+    ) -> int: ...
     def SendMessageOrderly(
         self,
         __a0: CData,
@@ -329,6 +338,16 @@ class _Lib:
     ) -> int: ...
     def SendMessageSync(self, __a0: CData, __a1: CData, __a2: CData) -> int: ...
     def SendMessageSyncDetailed(self, __a0: CData, __a1: CData, __a2: CData) -> int: ...
+    def SendMessageSyncWithFields(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+        __a4: Union[bytes, CData],
+        __a5: int,
+        __a6: CData,
+    ) -> int: ...
     def SendMessageTransaction(
         self,
         __a0: CData,

@@ -237,7 +237,13 @@ class Producer(MessageLookups, HandleOwner):
         started = time.perf_counter_ns()
         try:
             c_result = ffi.new("CSendResult*")
-            status = lib.SendMessageSync(self._handle, msg._c_message or msg._materialize(), c_result)
+            topic = msg._pending_topic
+            if topic is not None:  # only topic, tags, keys and body: no native message needed
+                body = msg._pending_body
+                status = lib.SendMessageSyncWithFields(
+                    self._handle, topic, msg._pending_tags, msg._pending_keys, body, len(body), c_result)
+            else:
+                status = lib.SendMessageSync(self._handle, msg._c_message or msg._materialize(), c_result)
             if status:
                 ffi_check(status)
             result = send_result_from_c(c_result)
@@ -253,7 +259,13 @@ class Producer(MessageLookups, HandleOwner):
             msg = _check_message(msg)
         started = time.perf_counter_ns()
         try:
-            status = lib.SendMessageOneway(self._handle, msg._c_message or msg._materialize())
+            topic = msg._pending_topic
+            if topic is not None:  # as in send_sync
+                body = msg._pending_body
+                status = lib.SendMessageOnewayWithFields(
+                    self._handle, topic, msg._pending_tags, msg._pending_keys, body, len(body))
+            else:
+                status = lib.SendMessageOneway(self._handle, msg._c_message or msg._materialize())
             if status:
                 ffi_check(status)
         except BaseException:

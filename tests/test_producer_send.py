@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import zlib
 
 import pytest
 from _helpers import stored_body, unique_name
 
+from rocketmq._bindings import lib
 from rocketmq.client import Message, Producer, SendResult, SendStatus
 
 SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX"
@@ -50,6 +52,32 @@ def test_send_sync_stores_body_keys_tags_and_properties(producer, rocketmq_clust
     assert result.msg_id == message.uniq_key
     assert len(result.msg_id) == 32
     assert result.offset == message.queue_offset
+
+
+@pytest.mark.parametrize("send", ["send_sync", "send_oneway"])
+def test_a_plain_message_goes_out_without_a_native_message(producer, rocketmq_cluster, send):
+    # Only topic, body, keys and tags: nothing the core needs a message of its own for.
+    topic = unique_name("FieldsTopic")
+    message = Message(topic, b"a\x00b", keys="k-1", tags="T")
+    called = []
+
+    def record(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "c_call" and getattr(arg, "__self__", None) is lib:
+            called.append(arg.__name__)
+
+    sys.setprofile(record)
+    try:
+        getattr(producer, send)(message)
+    finally:
+        sys.setprofile(None)
+    assert "CreateMessageWithFields" not in called and message._c_message is None, called
+    stored = rocketmq_cluster.wait_for_messages(topic, 1)
+    assert stored_body(stored[0]) == b"a\x00b"
+    assert (stored[0].keys, stored[0].tags) == ("k-1", "T")
+    # Still a whole message afterwards: readable, and sent again as it was.
+    assert (message.keys, message.body) == (b"k-1", b"a\x00b")
+    getattr(producer, send)(message)
+    assert [stored_body(m) for m in rocketmq_cluster.wait_for_messages(topic, 2)] == [b"a\x00b"] * 2
 
 
 def test_binary_body_with_nul_bytes_survives(producer, rocketmq_cluster):

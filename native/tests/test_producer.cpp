@@ -8,6 +8,7 @@
 
 #include "CErrorMessage.h"
 #include "CProducer.h"
+#include "CSendFields.h"
 #include "common/errors.h"
 #include "producer/producer.h"
 #include "producer/send_request.h"
@@ -239,6 +240,16 @@ void testCApi() {
   CHECK(SendMessageSync(producer, msg, &result) == PRODUCER_SEND_SYNC_FAILED);
   CHECK(latestError() == "producer is not started");
   CHECK(SendMessageOneway(producer, msg) == PRODUCER_SEND_ONEWAY_FAILED);
+  CHECK(SendMessageSyncWithFields(producer, "TopicC", "t", "k", "body", 4, &result) == PRODUCER_SEND_SYNC_FAILED);
+  CHECK(latestError() == "producer is not started");
+  CHECK(SendMessageOnewayWithFields(producer, "TopicC", nullptr, nullptr, nullptr, 0) == PRODUCER_SEND_ONEWAY_FAILED);
+  CHECK(SendMessageSyncWithFields(producer, nullptr, nullptr, nullptr, nullptr, 0, &result) == NULL_POINTER);
+  CHECK(SendMessageSyncWithFields(producer, "TopicC", nullptr, nullptr, nullptr, 0, nullptr) == NULL_POINTER);
+  CHECK(SendMessageSyncWithFields(producer, "TopicC", nullptr, nullptr, "body", -1, &result) == NULL_POINTER);
+  CHECK(latestError() == "body length is negative");
+  CHECK(SendMessageOnewayWithFields(producer, "TopicC", nullptr, nullptr, nullptr, 2) == NULL_POINTER);
+  CHECK(latestError() == "body is NULL");
+  CHECK(SendMessageOnewayWithFields(nullptr, "TopicC", nullptr, nullptr, nullptr, 0) == NULL_POINTER);
   CHECK(SendMessageSync(producer, nullptr, &result) == NULL_POINTER);
   CHECK(SendMessageSync(producer, msg, nullptr) == NULL_POINTER);
   CHECK(SendAsync(producer, msg, nullptr, nullptr, nullptr) == PRODUCER_SEND_ASYNC_FAILED);

@@ -21,6 +21,7 @@
 
 #include "CErrorMessage.h"
 #include "CProducer.h"
+#include "CSendFields.h"
 #include "message/byte_buffer.h"
 #include "message/compression.h"
 #include "message/message.h"
@@ -199,6 +200,42 @@ void run(const std::string& namesrv) {
       CHECK(props.property("WAIT") == "true");
       CHECK(props.tags() == "TagA");
       CHECK(props.keys() == "KeyA");
+    }
+  }
+
+  // The same message given as its fields: the same request, no CMessage.
+  const char binary[] = {'h', '\0', 'i'};
+  CHECK(SendMessageSyncWithFields(producer, "E2ETopic", "TagF", "KeyF", binary, 3, &result) == OK);
+  CHECK(result.sendStatus == E_SEND_OK && std::strlen(result.msgId) == 32);
+  {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    const RemotingCommand& sent = brokerLog.sends.back();
+    CHECK(sent.code == 310 && sent.field("b") == "E2ETopic" && sent.body == std::string(binary, 3));
+    const Message props = propertiesOf(sent);
+    CHECK(props.tags() == "TagF" && props.keys() == "KeyF" && props.property("UNIQ_KEY") == result.msgId);
+    CHECK(props.property("WAIT") == "true");
+  }
+  const size_t sendsBefore = [] {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    return brokerLog.sends.size();
+  }();
+  CHECK(SendMessageOnewayWithFields(producer, "E2ETopic", nullptr, nullptr, nullptr, 0) == PRODUCER_SEND_ONEWAY_FAILED);
+  CHECK(std::string(GetLatestErrorMessage()).find("message body is empty") != std::string::npos);
+  CHECK(SendMessageOnewayWithFields(producer, "E2ETopic", nullptr, nullptr, "o", 1) == OK);
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(brokerLog.mutex);
+      if (brokerLog.sends.size() > sendsBefore) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    CHECK(brokerLog.sends.size() == sendsBefore + 1);
+    if (brokerLog.sends.size() > sendsBefore) {
+      const RemotingCommand& sent = brokerLog.sends.back();
+      const Message props = propertiesOf(sent);
+      CHECK(sent.body == "o" && props.tags().empty() && props.keys().empty());
     }
   }
 

@@ -7,6 +7,7 @@
 #include "CMessageFields.h"
 #include "capi/handles.h"
 #include "capi/latest_error.h"
+#include "capi/message_fields.h"
 
 using rmq::capi::guarded;
 using rmq::capi::setLatestError;
@@ -35,18 +36,29 @@ CMessage* CreateMessage(const char* topic) {
   return msg;
 }
 
+namespace rmq::capi {
+
+bool acceptableBody(const char* body, int bodyLength) {
+  if (bodyLength >= 0 && (body != nullptr || bodyLength == 0)) return true;
+  setLatestError(bodyLength < 0 ? "body length is negative" : "body is NULL");
+  return false;
+}
+
+void setFields(rmq::Message& message, const char* tags, const char* keys, const char* body, int bodyLength) {
+  if (tags != nullptr) message.setTags(tags);
+  if (keys != nullptr) message.setKeys(keys);
+  if (bodyLength > 0) message.setBody(body, static_cast<size_t>(bodyLength));
+}
+
+}  // namespace rmq::capi
+
 CMessage* CreateMessageWithFields(const char* topic, const char* tags, const char* keys, const char* body,
                                   int bodyLength) {
-  if (bodyLength < 0 || (body == nullptr && bodyLength > 0)) {
-    setLatestError(bodyLength < 0 ? "body length is negative" : "body is NULL");
-    return nullptr;
-  }
+  if (!rmq::capi::acceptableBody(body, bodyLength)) return nullptr;
   CMessage* msg = CreateMessage(topic);
   if (msg == nullptr) return nullptr;
   const int status = guarded(MALLOC_FAILED, [&] {
-    if (tags != nullptr) msg->message.setTags(tags);
-    if (keys != nullptr) msg->message.setKeys(keys);
-    if (bodyLength > 0) msg->message.setBody(body, static_cast<size_t>(bodyLength));
+    rmq::capi::setFields(msg->message, tags, keys, body, bodyLength);
     return OK;
   });
   if (status != OK) {

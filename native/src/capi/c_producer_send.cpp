@@ -6,7 +6,9 @@
 
 #include "CProducer.h"
 #include "CQuickSendCallbacks.h"
+#include "CSendFields.h"
 #include "capi/latest_error.h"
+#include "capi/message_fields.h"
 #include "capi/producer_handle.h"
 #include "producer/sharding.h"
 
@@ -120,6 +122,18 @@ int SendMessageSync(CProducer* producer, CMessage* msg, CSendResult* result) {
   });
 }
 
+int SendMessageSyncWithFields(CProducer* producer, const char* topic, const char* tags, const char* keys,
+                              const char* body, int bodyLength, CSendResult* result) {
+  if (producer == nullptr || topic == nullptr || result == nullptr) return nullPointer("producer, topic or result");
+  if (!rmq::capi::acceptableBody(body, bodyLength)) return NULL_POINTER;
+  return guarded(PRODUCER_SEND_SYNC_FAILED, [&] {
+    rmq::Message message(topic);
+    rmq::capi::setFields(message, tags, keys, body, bodyLength);
+    *result = toCSendResult(producer->producer.send(message));
+    return OK;
+  });
+}
+
 int SendBatchMessage(CProducer* producer, CBatchMessage* batch, CSendResult* result) {
   if (producer == nullptr || batch == nullptr || result == nullptr) return nullPointer("producer, batch or result");
   return guarded(PRODUCER_SEND_SYNC_FAILED, [&] {
@@ -152,6 +166,18 @@ int SendMessageOneway(CProducer* producer, CMessage* msg) {
   if (producer == nullptr || msg == nullptr) return nullPointer("producer or message");
   return guarded(PRODUCER_SEND_ONEWAY_FAILED, [&] {
     producer->producer.sendOneway(msg->message);
+    return OK;
+  });
+}
+
+int SendMessageOnewayWithFields(CProducer* producer, const char* topic, const char* tags, const char* keys,
+                                const char* body, int bodyLength) {
+  if (producer == nullptr || topic == nullptr) return nullPointer("producer or topic");
+  if (!rmq::capi::acceptableBody(body, bodyLength)) return NULL_POINTER;
+  return guarded(PRODUCER_SEND_ONEWAY_FAILED, [&] {
+    rmq::Message message(topic);
+    rmq::capi::setFields(message, tags, keys, body, bodyLength);
+    producer->producer.sendOneway(message);
     return OK;
   });
 }

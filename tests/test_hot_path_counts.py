@@ -206,11 +206,17 @@ def test_a_pending_async_send_holds_few_objects_for_the_cycle_collector(rocketmq
         producer.send_async(Message(topic, b"blocker"), hold_the_completions_thread)
         assert blocking.wait(10)
         futures = []
-        gc.collect()
-        before = len(gc.get_objects())
-        for _ in range(SENDS):
-            futures.append(producer.send_async(Message(topic, b"x" * 100)))
-        per_send = (len(gc.get_objects()) - before) / SENDS
+        # Other threads of the process (the embedded broker, clients other
+        # tests left to the collector) make objects too: the fewest of three
+        # counts is this send's, and a send that keeps more fails all three.
+        counts = []
+        for _ in range(3):
+            gc.collect()
+            before = len(gc.get_objects())
+            for _ in range(SENDS):
+                futures.append(producer.send_async(Message(topic, b"x" * 100)))
+            counts.append((len(gc.get_objects()) - before) / SENDS)
+        per_send = min(counts)
         release.set()
         assert all(future.result(30).status == SendStatus.OK for future in futures)
     finally:

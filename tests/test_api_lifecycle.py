@@ -20,35 +20,31 @@ def test_unstarted_clients_are_released_by_the_garbage_collector():
         PushConsumer(f"GcConsumer{index}")
 
 
+# A producer and a push consumer, started against a name server that is not there.
+STARTED_CLIENTS = """
+from rocketmq.client import Producer, PushConsumer, ConsumeStatus
+producer = Producer("LifecycleProducer")
+producer.set_name_server_address("127.0.0.1:9")
+producer.start()
+consumer = PushConsumer("LifecycleConsumer")
+consumer.set_name_server_address("127.0.0.1:9")
+consumer.subscribe("LifecycleTopic", lambda message: ConsumeStatus.CONSUME_SUCCESS)
+consumer.start()
+"""
+
+
 def test_interpreter_exits_cleanly_when_shutdown_is_forgotten():
-    result = run_python("""
-        from rocketmq.client import Producer, PushConsumer, ConsumeStatus
-        producer = Producer("ForgottenProducer")
-        producer.set_name_server_address("127.0.0.1:9")
-        producer.start()
-        consumer = PushConsumer("ForgottenConsumer")
-        consumer.set_name_server_address("127.0.0.1:9")
-        consumer.subscribe("ForgottenTopic", lambda message: ConsumeStatus.CONSUME_SUCCESS)
-        consumer.start()
-        print("started")
-    """)
+    result = run_python(STARTED_CLIENTS + 'print("started")\n')
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread names are read from /proc")
 def test_core_threads_carry_names():
-    # top -H, py-spy and gdb show these instead of "python" for every thread.
-    result = run_python("""
+    # top -H, py-spy and gdb show these instead of "python" for every thread,
+    # from the moment start() returns.
+    result = run_python(STARTED_CLIENTS + textwrap.dedent("""
         import os
-        from rocketmq.client import Producer, PushConsumer, ConsumeStatus
-        producer = Producer("NamedThreadsProducer")
-        producer.set_name_server_address("127.0.0.1:9")
-        producer.start()
-        consumer = PushConsumer("NamedThreadsConsumer")
-        consumer.set_name_server_address("127.0.0.1:9")
-        consumer.subscribe("NamedThreadsTopic", lambda message: ConsumeStatus.CONSUME_SUCCESS)
-        consumer.start()
         names = set()
         for task in os.listdir("/proc/self/task"):
             try:
@@ -59,7 +55,7 @@ def test_core_threads_carry_names():
         print(" ".join(sorted(names)))
         consumer.shutdown()
         producer.shutdown()
-    """)
+    """))
     assert result.returncode == 0, result.stderr
     names = set(result.stdout.split())
     assert {"rmq-io", "rmq-callbacks", "rmq-timer", "rmq-consume"} <= names, names

@@ -93,10 +93,10 @@ void Scheduler::start() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   if (impl_->thread.joinable() || impl_->stopping) return;
   impl_->thread = std::thread([impl = impl_.get()] {
-    nameThisThread("rmq-timer");
     impl->loop();
     if (impl->ownedByThread) delete impl;
   });
+  nameThread(impl_->thread, "rmq-timer");
 }
 
 void Scheduler::shutdown() {

@@ -17,6 +17,7 @@ ConsumePool::~ConsumePool() {
 void ConsumePool::start() {
   for (int i = 0; i < threadCount_; ++i) {
     workers_.emplace_back([self = shared_from_this()] { self->workerLoop(); });
+    nameThread(workers_.back(), "rmq-consume");
   }
 }
 
@@ -54,7 +55,6 @@ bool ConsumePool::closed() const {
 }
 
 void ConsumePool::workerLoop() {
-  nameThisThread("rmq-consume");
   while (true) {
     std::function<void()> task;
     {

@@ -890,7 +890,6 @@ void writeLingering(Core& core, Registry& registry) {
 }
 
 void ioLoop(std::shared_ptr<Core> core) {
-  nameThisThread("rmq-io");
   std::vector<epoll_event> ready(64);
   Registry registry;
   std::vector<char> chunk(kReadChunk);
@@ -985,7 +984,6 @@ void runTask(std::function<void()>& task) {
 }
 
 void callbackLoop(std::shared_ptr<Core> core) {
-  nameThisThread("rmq-callbacks");
   // Everything queued is taken in one go: under load the I/O thread posts a
   // response while the previous one runs, and taking them one lock round at
   // a time would have both threads contend for the queue once per response.
@@ -1030,7 +1028,9 @@ void RemotingClient::start() {
   }
   core->started = true;
   impl_->ioThread = std::thread(ioLoop, core);
+  nameThread(impl_->ioThread, "rmq-io");
   impl_->callbackThread = std::thread(callbackLoop, core);
+  nameThread(impl_->callbackThread, "rmq-callbacks");
 }
 
 void RemotingClient::shutdown() {

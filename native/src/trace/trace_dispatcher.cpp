@@ -126,6 +126,7 @@ void TraceDispatcher::start() {
   producer_->setTls(options_.tls);
   producer_->start();
   worker_ = std::thread([this] { run(); });
+  nameThread(worker_, "rmq-trace");
 }
 
 void TraceDispatcher::stop(int64_t flushTimeoutMs) {
@@ -154,7 +155,6 @@ void TraceDispatcher::submit(TraceRecord record) {
 }
 
 void TraceDispatcher::run() {
-  nameThisThread("rmq-trace");
   for (;;) {
     std::vector<TraceRecord> batch;
     {

@@ -290,6 +290,18 @@ class _Lib:
         __a5: CData,
     ) -> int: ...
     def SendAsync(self, __a0: CData, __a1: CData, __a2: CData, __a3: CData, __a4: CData) -> int: ...
+    def SendAsyncWithFieldsAndQuickCallbacks(
+        self,
+        __a0: CData,
+        __a1: Union[bytes, CData],
+        __a2: Union[bytes, CData],
+        __a3: Union[bytes, CData],
+        __a4: Union[bytes, CData],
+        __a5: int,
+        __a6: CData,
+        __a7: CData,
+        __a8: CData,
+    ) -> int: ...
     def SendAsyncWithQuickCallbacks(
         self,
         __a0: CData,

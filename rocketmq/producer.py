@@ -336,18 +336,29 @@ class Producer(MessageLookups, HandleOwner):
         """Hand one asynchronous send to the core; the callbacks and/or future report it."""
         message = msg if isinstance(msg, Message) else _check_message(msg)
         # Both handles first: a destroyed producer or closed message raises
-        # before the send is tracked and counted in flight.
-        producer_handle, message_handle = self._handle, message._c_message or message._materialize(free_later)
+        # before the send is tracked and counted in flight. A message that has
+        # only topic, tags, keys and body (its fields still wait in Python) is
+        # sent as its fields: the core copies them, no native message is made.
+        producer_handle = self._handle
+        topic = message._pending_topic
+        message_handle = None if topic is not None else message._c_message or message._materialize(free_later)
         send = _callbacks.AsyncSend(message, on_success, on_exception, future, self._counters)
         _callbacks.track_async_send(send)
         self._counters.async_started()
         _send_completions.ensure_running()
         # The queued_* callbacks only queue the result and return, so the
         # core may run them on the thread that read the broker's answer.
-        status = lib.SendAsyncWithQuickCallbacks(
-            producer_handle, message_handle, lib.rocketmq_queued_on_send_success,
-            lib.rocketmq_queued_on_send_exception, send.user_data,
-        )
+        if message_handle is None:
+            body = message._pending_body
+            status = lib.SendAsyncWithFieldsAndQuickCallbacks(
+                producer_handle, topic, message._pending_tags, message._pending_keys, body, len(body),
+                lib.rocketmq_queued_on_send_success, lib.rocketmq_queued_on_send_exception, send.user_data,
+            )
+        else:
+            status = lib.SendAsyncWithQuickCallbacks(
+                producer_handle, message_handle, lib.rocketmq_queued_on_send_success,
+                lib.rocketmq_queued_on_send_exception, send.user_data,
+            )
         if status != 0:
             # A refused send never reaches the callbacks.
             _callbacks.forget_async_send(send.user_data)

@@ -33,6 +33,20 @@ ROCKETMQCLIENT_API int SendMessageOnewayWithFields(CProducer* producer,
                                                    const char* body,
                                                    int bodyLength);
 
+/* SendAsyncWithQuickCallbacks (CQuickSendCallbacks.h) for a message given as
+   its fields, with the same checks as SendMessageSyncWithFields. The core
+   keeps its own copy until the send ends, so the caller's buffers may go
+   once this returns; the callbacks are handed a NULL `msg`. */
+ROCKETMQCLIENT_API int SendAsyncWithFieldsAndQuickCallbacks(CProducer* producer,
+                                                            const char* topic,
+                                                            const char* tags,
+                                                            const char* keys,
+                                                            const char* body,
+                                                            int bodyLength,
+                                                            COnSendSuccessCallback cSendSuccessCallback,
+                                                            COnSendExceptionCallback cSendExceptionCallback,
+                                                            void* userData);
+
 #ifdef __cplusplus
 }
 #endif

@@ -250,6 +250,19 @@ void testCApi() {
   CHECK(SendMessageOnewayWithFields(producer, "TopicC", nullptr, nullptr, nullptr, 2) == NULL_POINTER);
   CHECK(latestError() == "body is NULL");
   CHECK(SendMessageOnewayWithFields(nullptr, "TopicC", nullptr, nullptr, nullptr, 0) == NULL_POINTER);
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "TopicC", "t", "k", "body", 4, nullptr, nullptr, nullptr) ==
+        PRODUCER_SEND_ASYNC_FAILED);
+  CHECK(latestError() == "producer is not started");
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(nullptr, "TopicC", nullptr, nullptr, nullptr, 0, nullptr, nullptr,
+                                             nullptr) == NULL_POINTER);
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, nullptr, nullptr, nullptr, nullptr, 0, nullptr, nullptr,
+                                             nullptr) == NULL_POINTER);
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "TopicC", nullptr, nullptr, "body", -1, nullptr, nullptr,
+                                             nullptr) == NULL_POINTER);
+  CHECK(latestError() == "body length is negative");
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "TopicC", nullptr, nullptr, nullptr, 2, nullptr, nullptr,
+                                             nullptr) == NULL_POINTER);
+  CHECK(latestError() == "body is NULL");
   CHECK(SendMessageSync(producer, nullptr, &result) == NULL_POINTER);
   CHECK(SendMessageSync(producer, msg, nullptr) == NULL_POINTER);
   CHECK(SendAsync(producer, msg, nullptr, nullptr, nullptr) == PRODUCER_SEND_ASYNC_FAILED);

@@ -304,6 +304,36 @@ void run(const std::string& namesrv) {
   CHECK(outcome.msg == msg);
   CHECK(std::strlen(outcome.result.msgId) == 32);
 
+  // Async send of fields: the core keeps its own copy (the caller's buffers
+  // are overwritten at once) and the callbacks see no CMessage.
+  {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    before = brokerLog.sends.size();
+  }
+  char asyncTags[] = "TagA";
+  char asyncKeys[] = "KeyA";
+  char asyncBody[] = {'a', '\0', 'z'};
+  AsyncOutcome fieldsOutcome;
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "E2ETopic", asyncTags, asyncKeys, asyncBody, 3, onSuccess,
+                                             onException, &fieldsOutcome) == OK);
+  std::memset(asyncTags, 'x', 4);
+  std::memset(asyncKeys, 'x', 4);
+  std::memset(asyncBody, 'x', 3);
+  CHECK(waitOutcome(fieldsOutcome, 5));
+  CHECK(fieldsOutcome.successes == 1 && fieldsOutcome.failures == 0 && fieldsOutcome.msg == nullptr);
+  {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    CHECK(brokerLog.sends.size() == before + 1);
+    const RemotingCommand& sent = brokerLog.sends.back();
+    CHECK(sent.code == 310 && sent.field("b") == "E2ETopic" && sent.body == std::string("a\0z", 3));
+    const Message props = propertiesOf(sent);
+    CHECK(props.tags() == "TagA" && props.keys() == "KeyA" && props.property("UNIQ_KEY") == fieldsOutcome.result.msgId);
+  }
+  AsyncOutcome emptyOutcome;
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "E2ETopic", nullptr, nullptr, nullptr, 0, onSuccess,
+                                             onException, &emptyOutcome) == PRODUCER_SEND_ASYNC_FAILED);
+  CHECK(std::string(GetLatestErrorMessage()).find("message body is empty") != std::string::npos);
+
   // Async send that never gets an answer: one failure after the timeout.
   SetProducerSendMsgTimeout(producer, 400);
   CMessage* silent = CreateMessage("SilentTopic");
@@ -314,6 +344,12 @@ void run(const std::string& namesrv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(timedOut.failures == 1 && timedOut.successes == 0);
   CHECK(std::strlen(timedOut.error.msg) > 0);
+  AsyncOutcome fieldsTimedOut;
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "SilentTopic", nullptr, nullptr, "x", 1, onSuccess, onException,
+                                             &fieldsTimedOut) == OK);
+  CHECK(waitOutcome(fieldsTimedOut, 5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(fieldsTimedOut.failures == 1 && fieldsTimedOut.successes == 0 && fieldsTimedOut.msg == nullptr);
   SetProducerSendMsgTimeout(producer, 2000);
   DestroyMessage(silent);
 

@@ -91,6 +91,19 @@ rmq::SendCallback plainCallbacks(CSendSuccessCallback onSuccess, CSendExceptionC
 // librocketmq retries sharding-key sends this many times.
 constexpr int kShardingKeyRetries = 3;
 
+// The callbacks of an async send, handed `msg` (NULL for a send of fields).
+rmq::SendCallback asyncCallbacks(CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
+                                 COnSendExceptionCallback cSendExceptionCallback, void* userData) {
+  return [msg, userData, cSendSuccessCallback, cSendExceptionCallback](const rmq::SendResult* result,
+                                                                       const rmq::MQException* error) {
+    if (result != nullptr) {
+      if (cSendSuccessCallback != nullptr) cSendSuccessCallback(toCSendResult(*result), msg, userData);
+    } else if (cSendExceptionCallback != nullptr) {
+      cSendExceptionCallback(toCMQException(*error, PRODUCER_SEND_ASYNC_FAILED), msg, userData);
+    }
+  };
+}
+
 // SendAsync and SendAsyncWithQuickCallbacks: the same but for where a
 // success is reported (see Producer::sendAsync).
 int sendAsyncWith(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
@@ -98,16 +111,7 @@ int sendAsyncWith(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSe
   if (producer == nullptr || msg == nullptr) return nullPointer("producer or message");
   return guarded(PRODUCER_SEND_ASYNC_FAILED, [&] {
     producer->producer.sendAsync(
-        msg->message,
-        [msg, userData, cSendSuccessCallback, cSendExceptionCallback](const rmq::SendResult* result,
-                                                                      const rmq::MQException* error) {
-          if (result != nullptr) {
-            if (cSendSuccessCallback != nullptr) cSendSuccessCallback(toCSendResult(*result), msg, userData);
-          } else if (cSendExceptionCallback != nullptr) {
-            cSendExceptionCallback(toCMQException(*error, PRODUCER_SEND_ASYNC_FAILED), msg, userData);
-          }
-        },
-        quickCallbacks);
+        msg->message, asyncCallbacks(msg, cSendSuccessCallback, cSendExceptionCallback, userData), quickCallbacks);
     return OK;
   });
 }
@@ -160,6 +164,20 @@ int SendAsync(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSu
 int SendAsyncWithQuickCallbacks(CProducer* producer, CMessage* msg, COnSendSuccessCallback cSendSuccessCallback,
                                 COnSendExceptionCallback cSendExceptionCallback, void* userData) {
   return sendAsyncWith(producer, msg, cSendSuccessCallback, cSendExceptionCallback, userData, true);
+}
+
+int SendAsyncWithFieldsAndQuickCallbacks(CProducer* producer, const char* topic, const char* tags, const char* keys,
+                                         const char* body, int bodyLength, COnSendSuccessCallback cSendSuccessCallback,
+                                         COnSendExceptionCallback cSendExceptionCallback, void* userData) {
+  if (producer == nullptr || topic == nullptr) return nullPointer("producer or topic");
+  if (!rmq::capi::acceptableBody(body, bodyLength)) return NULL_POINTER;
+  return guarded(PRODUCER_SEND_ASYNC_FAILED, [&] {
+    rmq::Message message(topic);
+    rmq::capi::setFields(message, tags, keys, body, bodyLength);
+    producer->producer.sendAsync(std::move(message),
+                                 asyncCallbacks(nullptr, cSendSuccessCallback, cSendExceptionCallback, userData), true);
+    return OK;
+  });
 }
 
 int SendMessageOneway(CProducer* producer, CMessage* msg) {

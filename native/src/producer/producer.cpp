@@ -565,16 +565,28 @@ void Producer::sendOrderlyOneway(const Message& msg, const QueueSelector& select
 // ---- async ----
 
 void Producer::sendAsync(const Message& msg, SendCallback callback, bool quickCallback) {
+  auto attempt = newAsyncAttempt(msg, std::move(callback), quickCallback);
+  attempt->msg.takeOwnership();  // retries run after the caller returned
+  startAsyncAttempt(attempt);
+}
+
+void Producer::sendAsync(Message&& msg, SendCallback callback, bool quickCallback) {
+  auto attempt = newAsyncAttempt(msg, std::move(callback), quickCallback);
+  attempt->msg.takeOwnership(std::move(msg.mutableBody()));
+  startAsyncAttempt(attempt);
+}
+
+std::shared_ptr<Producer::AsyncAttempt> Producer::newAsyncAttempt(const Message& msg, SendCallback callback,
+                                                                  bool quickCallback) {
   auto attempt = std::make_shared<AsyncAttempt>();
   attempt->client = runningClient();
   attempt->cfg = config();
   attempt->msg = prepare(msg, attempt->cfg, false);
-  attempt->msg.takeOwnership();  // retries run after the caller returned
   attempt->callback = std::move(callback);
   attempt->quickCallback = quickCallback;
   attempt->attemptsLeft = 1 + std::max(0, attempt->cfg.retryTimesWhenSendFailed);
   attempt->deadline = steadyNowMs() + attempt->cfg.sendTimeoutMs;
-  startAsyncAttempt(attempt);
+  return attempt;
 }
 
 void Producer::sendOrderlyAsync(const Message& msg, const QueueSelector& selector, SendCallback callback) {

@@ -100,6 +100,9 @@ class Producer {
   // it on the thread that read the broker's answer, not the callback thread.
   // Failures, which may lead to a retry, still go through the callback thread.
   void sendAsync(const Message& msg, SendCallback callback, bool quickCallback = false);
+  // The same for a message the caller gives up: its body is moved into the
+  // send rather than copied.
+  void sendAsync(Message&& msg, SendCallback callback, bool quickCallback = false);
   void sendOneway(const Message& msg);
 
   // Orderly sends go to the queue `selector` picks; a failed attempt is
@@ -144,6 +147,8 @@ class Producer {
   SendResult sendWithRetries(ClientInstance& client, const OutgoingMessage& prepared, const ProducerConfig& cfg);
   SendResult sendToQueue(ClientInstance& client, const OutgoingMessage& prepared, const MessageQueue& queue,
                          const ProducerConfig& cfg, int64_t timeoutMs);
+  // An async send's state before its first attempt; its body still borrowed.
+  std::shared_ptr<AsyncAttempt> newAsyncAttempt(const Message& msg, SendCallback callback, bool quickCallback);
   void startAsyncAttempt(const std::shared_ptr<AsyncAttempt>& attempt);
   // Probes brokers the fault strategy isolated; answered ones take sends again.
   void probeIsolatedBrokers();

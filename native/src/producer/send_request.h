@@ -41,6 +41,13 @@ struct OutgoingMessage {
       borrowedBody = nullptr;
     }
   }
+  // The same for a body the caller gives up (the one borrowed): moved, not copied.
+  void takeOwnership(std::string&& callersBody) {
+    if (borrowedBody) {
+      ownedBody = std::move(callersBody);
+      borrowedBody = nullptr;
+    }
+  }
 };
 
 // The SEND_MESSAGE_V2 request (SendMessageRequestHeaderV2) for `msg`, its

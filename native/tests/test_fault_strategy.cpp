@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "client/client_instance.h"
+#include "common/log.h"
 #include "producer/fault_strategy.h"
 #include "checks.h"
 
@@ -100,6 +102,22 @@ int main() {
     faults.setEnabled(true);
     CHECK(faults.isAvailable("broker-b"));
     faults.forget("broker-b");
+  }
+  {
+    // A slow broker answers many sends: it is reported when it starts being
+    // avoided and when it fails, not on every answer.
+    static std::vector<std::string> lines;
+    setLogHandler([](int, const char* message, void*) { lines.push_back(message); }, nullptr);
+    FaultStrategy faults;
+    for (int i = 0; i < 1000; ++i) faults.update("broker-a", 700 + i, false);
+    CHECK(lines.size() == 1 && lines[0].find("broker-a was slow (700 ms)") != std::string::npos);
+    faults.update("broker-a", 100, true);
+    faults.update("broker-a", 100, true);
+    CHECK(lines.size() == 2 && lines[1].find("broker-a failed a send") != std::string::npos);
+    faults.update("broker-a", 5, false);  // fast again: the next slow answer is news
+    faults.update("broker-a", 800, false);
+    CHECK(lines.size() == 3 && lines[2].find("was slow (800 ms)") != std::string::npos);
+    setLogHandler(nullptr, nullptr);
   }
   std::printf("fault strategy: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

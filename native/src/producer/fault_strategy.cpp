@@ -109,10 +109,16 @@ void FaultStrategy::update(const std::string& brokerName, int64_t latencyMs, boo
     items_.erase(brokerName);
     return;
   }
+  const int64_t now = steadyNowMs();
   FaultItem& item = items_[brokerName];
+  // Every answer of a slow broker lands here, thousands a second with many
+  // sends in flight: said once when the broker starts being avoided (or
+  // goes from slow to failed), not once per answer.
+  const bool news = now >= item.availableAtMs || (isolation && !item.isolated);
   item.latencyMs = isolation ? kIsolationLatencyMs : latencyMs;
-  item.availableAtMs = steadyNowMs() + duration;
+  item.availableAtMs = now + duration;
   item.isolated = isolation;
+  if (!news) return;
   RMQ_LOG(kInfo, "broker " << brokerName
                            << (isolation ? std::string(" failed a send") : " was slow (" + std::to_string(latencyMs) + " ms)")
                            << ": avoided for up to " << duration / 1000 << " s");

@@ -131,9 +131,13 @@ def report_sends(records: Any, count: int) -> None:
                 counters.async_succeeded(send.started_ns, send.message)
             else:
                 counters.latencies._samples.append(clock() - send.started_ns)
-                with counters._lock:
+                lock = counters._lock
+                lock.acquire()  # by hand: `with` costs as much again
+                try:
                     counters._in_flight -= 1
                     counters._sent += 1
+                finally:
+                    lock.release()
             if exiting:
                 continue
             send_result = send_result_from_c(record.result)
@@ -350,44 +354,57 @@ def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, co
     of the Python time a delivery costs. Counts stay per message (``stats()``
     sees each one as its callback returns)."""
     counters: ConsumerCounters = consumer._counters
-    lock = counters._lock
+    # The lock is taken once per message, by hand: `with` costs twice an
+    # acquire and release, and the message that ends and the next that
+    # starts leave the in-flight count as it is, so it changes per burst.
+    acquire, release = counters._lock.acquire, counters._lock.release
     samples = counters.latencies._samples
     clock = time.perf_counter_ns
     max_reconsume_times = consumer._max_reconsume_times
     handled = 0
-    while handled < count and not consumer._stopping:
-        c_message = c_messages[handled]
-        message = ReceivedMessage(c_message)
-        status = _RECONSUME_LATER
-        with lock:
-            counters._in_flight += 1
-        started = clock()
-        try:
-            answer = callback(message)
-            status = _CONSUME_SUCCESS if answer is _SUCCESS else _status_of_answer(answer)
-        except Exception as error:
-            status = _LISTENER_RAISED
-            logger.exception("message callback raised; the message will be consumed again later")
-            _note_listener_failure(error)
-        finally:
-            message._c_message = None  # read after the callback: RuntimeError, not freed memory
-            samples.append(clock() - started)
-            if status == _CONSUME_SUCCESS:
-                with lock:
-                    counters._in_flight -= 1
-                    counters._consumed += 1
-            else:
-                dead = lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
-                with lock:
-                    counters._in_flight -= 1
-                    if dead:
-                        counters._dead_lettered += 1
-                    else:
-                        counters._retried += 1
-        statuses[handled] = status
-        handled += 1
-        if stop_at_failure and status != _CONSUME_SUCCESS:
-            break
+    acquire()
+    counters._in_flight += 1
+    release()
+    try:
+        while handled < count and not consumer._stopping:
+            c_message = c_messages[handled]
+            message = ReceivedMessage(c_message)
+            status = _RECONSUME_LATER
+            started = clock()
+            try:
+                answer = callback(message)
+                status = _CONSUME_SUCCESS if answer is _SUCCESS else _status_of_answer(answer)
+            except Exception as error:
+                status = _LISTENER_RAISED
+                logger.exception("message callback raised; the message will be consumed again later")
+                _note_listener_failure(error)
+            finally:
+                message._c_message = None  # read after the callback: RuntimeError, not freed memory
+                samples.append(clock() - started)
+                if status == _CONSUME_SUCCESS:
+                    acquire()
+                    try:
+                        counters._consumed += 1
+                    finally:
+                        release()
+                else:
+                    dead = lib.GetMessageReconsumeTimes(c_message) >= max_reconsume_times
+                    acquire()
+                    try:
+                        if dead:
+                            counters._dead_lettered += 1
+                        else:
+                            counters._retried += 1
+                    finally:
+                        release()
+            statuses[handled] = status
+            handled += 1
+            if stop_at_failure and status != _CONSUME_SUCCESS:
+                break
+    finally:
+        acquire()
+        counters._in_flight -= 1
+        release()
     return handled
 
 

@@ -103,12 +103,19 @@ class ProducerCounters:
         self.latencies = _Latencies()
         self.observer: Optional[SendObserver] = None
 
+    # The methods that run for every message take the lock by hand: `with`
+    # costs about as much again as the acquire and release themselves.
+
     def succeeded(self, started_ns: int, messages: int = 1, message: Any = None) -> None:
         # Runs for every send: the latency sample is taken inline.
         elapsed_ns = time.perf_counter_ns() - started_ns
         self.latencies._samples.append(elapsed_ns)
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._sent += messages
+        finally:
+            lock.release()
         if self.observer is not None:
             self.observer.send_finished(message, messages, elapsed_ns, True)
 
@@ -120,8 +127,12 @@ class ProducerCounters:
             self.observer.send_finished(message, messages, elapsed_ns, False)
 
     def async_started(self) -> None:
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._in_flight += 1
+        finally:
+            lock.release()
 
     # An asynchronous send's end and its outcome, counted under one lock: the
     # completion of every async send comes through one of these.

@@ -352,7 +352,8 @@ def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, co
     The steps of ``deliver`` for each message, written out in one loop: this
     runs once per consumed message, and the helper calls it saves are most
     of the Python time a delivery costs. Counts stay per message (``stats()``
-    sees each one as its callback returns)."""
+    sees each one as its callback returns). Only failures are written into
+    ``statuses``: the C side fills it with successes first."""
     counters: ConsumerCounters = consumer._counters
     # The lock is taken once per message, by hand: `with` costs twice an
     # acquire and release, and the message that ends and the next that
@@ -365,12 +366,14 @@ def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, co
     acquire()
     counters._in_flight += 1
     release()
+    # One clock reading per message: each message's time runs from the end
+    # of the one before (the few steps between them are counted in).
+    started = clock()
     try:
         while handled < count and not consumer._stopping:
             c_message = c_messages[handled]
             message = ReceivedMessage(c_message)
             status = _RECONSUME_LATER
-            started = clock()
             try:
                 answer = callback(message)
                 status = _CONSUME_SUCCESS if answer is _SUCCESS else _status_of_answer(answer)
@@ -380,7 +383,9 @@ def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, co
                 _note_listener_failure(error)
             finally:
                 message._c_message = None  # read after the callback: RuntimeError, not freed memory
-                samples.append(clock() - started)
+                ended = clock()
+                samples.append(ended - started)
+                started = ended
                 if status == _CONSUME_SUCCESS:
                     acquire()
                     try:
@@ -397,10 +402,11 @@ def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, co
                             counters._retried += 1
                     finally:
                         release()
-            statuses[handled] = status
             handled += 1
-            if stop_at_failure and status != _CONSUME_SUCCESS:
-                break
+            if status != _CONSUME_SUCCESS:
+                statuses[handled - 1] = status  # a success is there already (see callback_gates.h)
+                if stop_at_failure:
+                    break
     finally:
         acquire()
         counters._in_flight -= 1

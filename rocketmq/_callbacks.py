@@ -355,8 +355,8 @@ def deliver_each(callback: Callable[[ReceivedMessage], Any], c_messages: Any, co
     sees each one as its callback returns). Only failures are written into
     ``statuses``: the C side fills it with successes first."""
     counters: ConsumerCounters = consumer._counters
-    # The lock is taken once per message, by hand: `with` costs twice an
-    # acquire and release, and the message that ends and the next that
+    # The lock is taken once per message, with acquire and release (`with`
+    # costs about twice as much): a message that ends and the next that
     # starts leave the in-flight count as it is, so it changes per burst.
     acquire, release = counters._lock.acquire, counters._lock.release
     samples = counters.latencies._samples

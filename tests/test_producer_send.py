@@ -171,10 +171,11 @@ def test_send_batch_stores_every_message(producer, rocketmq_cluster):
     assert len({m.uniq_key for m in stored}) == 10
 
 
-def test_large_body_is_compressed_and_round_trips(producer, rocketmq_cluster):
+@pytest.mark.parametrize("send", ["send_sync", "send_async"])
+def test_large_body_is_compressed_and_round_trips(producer, rocketmq_cluster, send):
     topic = unique_name("CompressTopic")
     body = b"0123456789abcdef" * 1024  # 16 KiB, over the 4 KiB threshold
-    producer.send_sync(make_message(topic, body))
+    _send(producer, send, make_message(topic, body))
     stored = rocketmq_cluster.wait_for_messages(topic, 1)[0]
     assert stored.sysflag & 0x1, "bodies over 4 KiB travel compressed"
     assert len(stored.body) < len(body)

@@ -329,6 +329,26 @@ void run(const std::string& namesrv) {
     const Message props = propertiesOf(sent);
     CHECK(props.tags() == "TagA" && props.keys() == "KeyA" && props.property("UNIQ_KEY") == fieldsOutcome.result.msgId);
   }
+  // Busy once: the retry sends the body the first attempt took over.
+  {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    brokerLog.busyLeft["FlakyTopic"] = 1;
+    before = brokerLog.sends.size();
+  }
+  const std::string retriedBody(3000, 'r');
+  AsyncOutcome retried;
+  CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "FlakyTopic", nullptr, nullptr, retriedBody.data(),
+                                             static_cast<int>(retriedBody.size()), onSuccess, onException,
+                                             &retried) == OK);
+  CHECK(waitOutcome(retried, 5));
+  CHECK(retried.successes == 1 && retried.failures == 0);
+  {
+    std::lock_guard<std::mutex> lock(brokerLog.mutex);
+    CHECK(brokerLog.sends.size() == before + 2);
+    if (brokerLog.sends.size() == before + 2) {
+      CHECK(brokerLog.sends[before].body == retriedBody && brokerLog.sends[before + 1].body == retriedBody);
+    }
+  }
   AsyncOutcome emptyOutcome;
   CHECK(SendAsyncWithFieldsAndQuickCallbacks(producer, "E2ETopic", nullptr, nullptr, nullptr, 0, onSuccess,
                                              onException, &emptyOutcome) == PRODUCER_SEND_ASYNC_FAILED);

@@ -420,7 +420,8 @@ def _rocketmq_consume_batch(c_consumer: Any, c_messages: Any, count: int, stop_a
     """A burst of messages of one queue: each through its callback, in order.
 
     Returns how many were handled; the core delivers the rest again later
-    (shutdown began, or an orderly burst stopped at a failure).
+    (shutdown began, or an orderly burst stopped at a failure). ``statuses``
+    arrive filled with successes (callback_gates.h): only failures are written.
     """
     if _lifecycle.exiting():
         return 0
@@ -457,7 +458,8 @@ def _rocketmq_consume_batch(c_consumer: Any, c_messages: Any, count: int, stop_a
                                   max_reconsume_times)
         else:
             chunk, status = 1, deliver(callback, c_message, counters, max_reconsume_times)
-        statuses[handled:handled + chunk] = [status] * chunk
+        if status != _CONSUME_SUCCESS:
+            statuses[handled:handled + chunk] = [status] * chunk
         handled += chunk
         if stop_at_failure and status != _CONSUME_SUCCESS:
             break

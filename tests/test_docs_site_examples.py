@@ -11,7 +11,7 @@ PAGES = sorted(DOCS.glob("**/*.md"))
 def test_every_guide_page_has_running_examples():
     pages_with_examples = {page.stem for page in PAGES if python_blocks(page)}
     for page in ("quickstart", "migration", "producing", "consuming", "asyncio", "testing", "cloud",
-                 "operations", "opentelemetry", "c-library"):
+                 "operations", "performance", "opentelemetry", "c-library"):
         assert page in pages_with_examples, page
 
 

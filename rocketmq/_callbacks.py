@@ -77,7 +77,7 @@ class AsyncSend:
     def __init__(self, message: Any, on_success: Optional[Callable[[Any], Any]],
                  on_exception: Optional[Callable[[Any], Any]],
                  future: "Optional[Future[Any]]", counters: ProducerCounters) -> None:
-        self.message = message  # the core may still read it until completion
+        self.message = message  # its native message, if it has one, is read by the core until completion
         self.on_success = on_success
         self.on_exception = on_exception
         self.future = future
